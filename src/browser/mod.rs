@@ -1,0 +1,1 @@
+//! Browser layer: everything that touches WebDriver.

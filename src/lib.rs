@@ -1,0 +1,18 @@
+//! pim-credentials: drives the Akeneo PIM back office through a real browser over WebDriver and
+//! comes back with working REST API credentials, verified with a real OAuth token and API call.
+//!
+//! Layers (see `../shared/notes/design.md`):
+//! `cli` → `flow` → `pim` (page objects) → `browser` (fantoccini wrapper); `sim` is the embedded
+//! Akeneo look-alike and shares no code with the driver.
+
+pub mod browser;
+pub mod cli;
+pub mod error;
+pub mod flow;
+pub mod output;
+pub mod pim;
+pub mod progress;
+pub mod secrets;
+pub mod sim;
+
+pub use error::{Error, Result};

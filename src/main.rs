@@ -1,0 +1,3 @@
+fn main() {
+    std::process::exit(pim_credentials::cli::main());
+}

@@ -1,0 +1,1 @@
+//! Page objects, one per screen and generation.
