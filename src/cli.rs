@@ -1,6 +1,376 @@
-//! Command-line interface.
+//! Command-line interface: parses arguments, reads secrets, maps errors to exit codes.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::error::{exit, Error};
+use crate::flow::{ProvisionConfig, Provisioned};
+use crate::output::{self, Format};
+use crate::progress::Progress;
+use crate::secrets::{self, Secret};
+use crate::sim::{self, SimConfig};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0    done
+  1    anything else
+  2    bad usage or input (nothing was changed)
+  3    the PIM refused (login, validation, permissions)
+  4    verification failed (token or API call)
+  5    browser or WebDriver failure
+  130  interrupted (Ctrl-C)";
+
+/// Creates Akeneo PIM REST API credentials through the real back office, in a real browser.
+#[derive(Debug, Parser)]
+#[command(name = "pim-credentials", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create (or reuse) the API user, its role and an API connection, and print verified credentials.
+    #[command(after_help = EXIT_CODES)]
+    Provision(ProvisionArgs),
+    /// Run the embedded Akeneo PIM simulator until SIGINT/SIGTERM.
+    Sim(SimArgs),
+}
+
+/// Options of `provision`.
+#[derive(Debug, Args)]
+struct ProvisionArgs {
+    /// PIM base URL. Without it, the embedded simulator is started and provisioned (a demo).
+    #[arg(long, env = "PIM_URL")]
+    pim_url: Option<String>,
+    /// Administrator login.
+    #[arg(long, default_value = "admin")]
+    admin_user: String,
+    /// File holding the administrator password (else $PIM_ADMIN_PASSWORD, else a prompt).
+    #[arg(long, value_name = "FILE")]
+    admin_password_file: Option<PathBuf>,
+    /// The API user to create or reuse.
+    #[arg(long, default_value = "myAPIuser")]
+    api_user: String,
+    /// File holding the API user's password (else $PIM_API_PASSWORD, else generated).
+    #[arg(long, value_name = "FILE")]
+    api_password_file: Option<PathBuf>,
+    /// Set a new password on an existing API user (the given one, or a generated one).
+    #[arg(long)]
+    reset_password: bool,
+    /// Label of the role granting Overall Web API access (25 characters at most).
+    #[arg(long, default_value = "My API user role")]
+    role: String,
+    /// Label of the API connection.
+    #[arg(long, default_value = "My very first API connection")]
+    connection: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "json")]
+    format: Format,
+    /// Write the credentials to FILE (atomically, mode 0600) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Overwrite an existing --output file.
+    #[arg(long)]
+    force: bool,
+    /// WebDriver URL (chromedriver, Selenium Grid). Without it, chromedriver and headless Chromium
+    /// are started and stopped by the tool.
+    #[arg(long, env = "WEBDRIVER_URL")]
+    webdriver: Option<String>,
+    /// Show the browser window instead of running headless.
+    #[arg(long)]
+    headful: bool,
+    /// Skip getting a token and calling the API at the end.
+    #[arg(long)]
+    no_verify: bool,
+    /// Deadline of every wait (e.g. 30s, 1500ms, 2m).
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    timeout: Duration,
+    /// Folder for failure artifacts (screenshot, page HTML, URL).
+    #[arg(long, default_value = "artifacts", value_name = "DIR")]
+    artifacts_dir: PathBuf,
+    /// More output on stderr (-v details, -vv debug). Secrets are never printed.
+    #[arg(short, long, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    verbose: u8,
+    /// Only errors on stderr.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+/// Options of `sim`.
+#[derive(Debug, Args)]
+struct SimArgs {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Password of the `admin` user (a simulator: a plain flag is fine here).
+    #[arg(long, default_value = "admin")]
+    admin_password: String,
+    /// Latency added to every XHR/JSON response, in milliseconds.
+    #[arg(long, default_value_t = 150)]
+    latency_ms: u64,
+    /// Number of pre-existing ordinary users.
+    #[arg(long, default_value_t = 30)]
+    users: usize,
+}
+
+/// Parses `30s`, `1500ms`, `2m` or a bare number of seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit() && c != '.') {
+        Some(i) => (&s[..i], &s[i..]),
+        None => (s, "s"),
+    };
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("not a duration: {s:?} (try 30s, 1500ms, 2m)"))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" | "min" => n * 60.0,
+        _ => return Err(format!("unknown unit in {s:?} (use ms, s or m)")),
+    };
+    if secs <= 0.0 {
+        return Err("the duration must be positive".into());
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
 
 /// Entry point: parses arguments, runs the command, returns the process exit code.
 pub fn main() -> i32 {
-    0
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
+        }
+    };
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return exit::OTHER;
+        }
+    };
+    rt.block_on(async {
+        match cli.command {
+            Command::Provision(args) => provision(args).await,
+            Command::Sim(args) => run_sim(args).await,
+        }
+    })
+}
+
+async fn run_sim(args: SimArgs) -> i32 {
+    let cfg = SimConfig {
+        port: args.port,
+        admin_password: args.admin_password,
+        latency: Duration::from_millis(args.latency_ms),
+        users: args.users,
+        ..SimConfig::default()
+    };
+    match sim::run(cfg).await {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            exit::OTHER
+        }
+    }
+}
+
+fn usage(msg: impl std::fmt::Display) -> i32 {
+    eprintln!("error: {msg}");
+    exit::USAGE
+}
+
+async fn provision(args: ProvisionArgs) -> i32 {
+    let verbosity: i8 = if args.quiet {
+        -1
+    } else {
+        args.verbose.min(2) as i8
+    };
+    let progress = Progress::new(verbosity);
+
+    // Validate everything that can be checked before touching the PIM.
+    let role_chars = args.role.chars().count();
+    if args.role.trim().is_empty() || role_chars > 25 {
+        return usage(format!(
+            "--role {:?}: a role label must have 1 to 25 characters (Akeneo's limit), it has {role_chars}",
+            args.role
+        ));
+    }
+    if args.connection.trim().is_empty() || args.connection.chars().count() > 255 {
+        return usage("--connection: a label must have 1 to 255 characters");
+    }
+    if args.api_user.trim().is_empty() {
+        return usage("--api-user must not be empty");
+    }
+    if let Some(out) = &args.output {
+        if let Err(msg) = output::check_writable(out, args.force) {
+            return usage(msg);
+        }
+    }
+    let api_password =
+        match secrets::read("PIM_API_PASSWORD", args.api_password_file.as_deref(), "") {
+            // Never prompt for the API password: it is generated when not given.
+            Ok(v) => v.map(|(s, _)| s),
+            Err(msg) => return usage(msg),
+        };
+    if let Some(url) = &args.webdriver {
+        if let Err(msg) = check_url(url, "--webdriver") {
+            return usage(msg);
+        }
+    }
+
+    // Without --pim-url: the embedded simulator, admin/admin.
+    let mut embedded = None;
+    let (pim_url, admin_password) = match &args.pim_url {
+        Some(url) => {
+            if let Err(msg) = check_url(url, "--pim-url") {
+                return usage(msg);
+            }
+            let prompt = format!("Password of PIM user {}", args.admin_user);
+            match secrets::read("PIM_ADMIN_PASSWORD", args.admin_password_file.as_deref(), &prompt) {
+                Ok(Some((s, _))) => (url.trim_end_matches('/').to_string(), s),
+                Ok(None) => {
+                    return usage(
+                        "no administrator password: set PIM_ADMIN_PASSWORD, pass --admin-password-file FILE, \
+                         or run in a terminal to be prompted",
+                    )
+                }
+                Err(msg) => return usage(msg),
+            }
+        }
+        None => {
+            let cfg = SimConfig::default();
+            let admin = Secret::new(cfg.admin_password.clone());
+            match sim::start(cfg).await {
+                Ok(handle) => {
+                    let url = handle.url().to_string();
+                    progress.note(&format!(
+                        "no --pim-url: provisioning the embedded PIM simulator at {url} (it stops when this command ends)"
+                    ));
+                    embedded = Some(handle);
+                    (url, admin)
+                }
+                Err(e) => {
+                    eprintln!("error: cannot start the embedded simulator: {e:#}");
+                    return exit::OTHER;
+                }
+            }
+        }
+    };
+
+    let cfg = ProvisionConfig {
+        pim_url,
+        admin_user: args.admin_user.clone(),
+        admin_password,
+        api_user: args.api_user.clone(),
+        api_password,
+        reset_password: args.reset_password,
+        role: args.role.clone(),
+        connection: args.connection.clone(),
+        webdriver: args.webdriver.clone(),
+        headful: args.headful,
+        verify: !args.no_verify,
+        timeout: args.timeout,
+        artifacts_dir: args.artifacts_dir.clone(),
+    };
+    let result = crate::flow::provision(&cfg, &progress).await;
+    if let Some(handle) = embedded {
+        handle.stop().await;
+    }
+    match result {
+        Ok(p) => emit(&p, &args, &progress),
+        Err(e) => report_error(&e),
+    }
+}
+
+fn check_url(url: &str, flag: &str) -> Result<(), String> {
+    match url::Url::parse(url) {
+        Ok(u) if (u.scheme() == "http" || u.scheme() == "https") && u.host().is_some() => Ok(()),
+        Ok(_) => Err(format!(
+            "{flag} {url:?}: expected an http:// or https:// URL"
+        )),
+        Err(e) => Err(format!("{flag} {url:?} is not a URL: {e}")),
+    }
+}
+
+/// Prints or writes the credentials; if the file cannot be written, shows them once on stderr so
+/// that nothing created is lost.
+fn emit(p: &Provisioned, args: &ProvisionArgs, progress: &Progress) -> i32 {
+    for note in &p.notes {
+        progress.note(note);
+    }
+    let text = output::render(p, args.format);
+    match &args.output {
+        None => {
+            print!("{text}");
+            exit::OK
+        }
+        Some(path) => match output::write_atomic_0600(path, &text) {
+            Ok(()) => {
+                progress.note(&format!(
+                    "credentials written to {} (mode 0600)",
+                    path.display()
+                ));
+                exit::OK
+            }
+            Err(e) => {
+                eprintln!(
+                    "error: cannot write {}: {e}\nThe credentials were created; here they are, once:\n{text}",
+                    path.display()
+                );
+                exit::OTHER
+            }
+        },
+    }
+}
+
+fn report_error(e: &Error) -> i32 {
+    eprintln!("error: {e}");
+    let hint = match e {
+        Error::PimRefused { .. } => Some("check the login, the entered names, and the admin's permissions"),
+        Error::Timeout { .. } => Some("the page did not reach the expected state; see the artifacts above, or raise --timeout"),
+        Error::Browser(_) => Some("check the WebDriver URL or the local chromium/chromedriver install"),
+        Error::Verify(_) => Some("the credentials were created but do not work; see the message above"),
+        _ => None,
+    };
+    if let Some(h) = hint {
+        eprintln!("hint: {h}");
+    }
+    e.exit_code()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30s").unwrap(), Duration::from_secs(30));
+        assert_eq!(
+            parse_duration("1500ms").unwrap(),
+            Duration::from_millis(1500)
+        );
+        assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
+        assert_eq!(parse_duration("5").unwrap(), Duration::from_secs(5));
+        assert!(parse_duration("abc").is_err());
+        assert!(parse_duration("3h").is_err());
+        assert!(parse_duration("0s").is_err());
+    }
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
 }

@@ -1,1 +1,278 @@
 //! Output formats (JSON, dotenv, Postman environment) and atomic 0600 file writing.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde_json::{json, Value};
+
+use crate::flow::Provisioned;
+
+/// How the credentials are printed or written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One JSON object (default).
+    Json,
+    /// `PIM_URL=`, `PIM_CLIENT_ID=`, `PIM_SECRET=`, `PIM_USERNAME=`, `PIM_PASSWORD=` lines.
+    Env,
+    /// A Postman environment with the variables the API tutorial's collection uses.
+    Postman,
+}
+
+/// The JSON document: `pim_url, pim_version, client_id, secret, username, password, role,
+/// connection, verified, created{user, role, connection}` (+ `notes` when there are some).
+pub fn to_json(p: &Provisioned) -> Value {
+    let mut v = json!({
+        "pim_url": p.pim_url,
+        "pim_version": p.pim_version,
+        "client_id": p.client_id,
+        "secret": p.secret.expose(),
+        "username": p.username,
+        "password": p.password.as_ref().map(|s| s.expose()),
+        "role": p.role,
+        "connection": p.connection,
+        "verified": p.verified,
+        "created": p.created,
+    });
+    if !p.notes.is_empty() {
+        v["notes"] = json!(p.notes);
+    }
+    v
+}
+
+/// Quotes a dotenv value when it needs it (spaces, quotes, `#`, `$`, backslashes...).
+fn env_value(s: &str) -> String {
+    let plain = s
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "_-.:/@+,%".contains(c));
+    if plain && !s.is_empty() {
+        s.to_string()
+    } else {
+        // Single quotes: no interpolation in dotenv, docker --env-file keeps them, POSIX sh too.
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// The dotenv lines.
+pub fn to_env(p: &Provisioned) -> String {
+    let pw = p.password.as_ref().map(|s| s.expose()).unwrap_or("");
+    let mut out = String::new();
+    for (k, v) in [
+        ("PIM_URL", p.pim_url.as_str()),
+        ("PIM_CLIENT_ID", p.client_id.as_str()),
+        ("PIM_SECRET", p.secret.expose()),
+        ("PIM_USERNAME", p.username.as_str()),
+        ("PIM_PASSWORD", pw),
+    ] {
+        out.push_str(&format!("{k}={}\n", env_value(v)));
+    }
+    out
+}
+
+/// A Postman environment (`_postman_variable_scope: environment`) with `url`, `clientId`,
+/// `secret`, `username`, `password`, as step 2 of the API tutorial imports.
+pub fn to_postman(p: &Provisioned) -> Value {
+    let var = |key: &str, value: &str, secret: bool| json!({"key": key, "value": value, "type": if secret { "secret" } else { "default" }, "enabled": true});
+    let pw = p.password.as_ref().map(|s| s.expose()).unwrap_or("");
+    json!({
+        "id": uuid_v4(),
+        "name": format!("Akeneo PIM {}", p.pim_url),
+        "values": [
+            var("url", &p.pim_url, false),
+            var("clientId", &p.client_id, false),
+            var("secret", p.secret.expose(), true),
+            var("username", &p.username, false),
+            var("password", pw, true),
+        ],
+        "_postman_variable_scope": "environment",
+        "_postman_exported_using": concat!("pim-credentials/", env!("CARGO_PKG_VERSION")),
+    })
+}
+
+fn uuid_v4() -> String {
+    let b: [u8; 16] = rand::random();
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-4{}-{:x}{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[13..16],
+        (b[8] & 0x3) | 0x8,
+        &h[17..20],
+        &h[20..32]
+    )
+}
+
+/// Renders the result in `format`, ending with a newline.
+pub fn render(p: &Provisioned, format: Format) -> String {
+    match format {
+        Format::Json => format!("{}\n", serde_json::to_string_pretty(&to_json(p)).unwrap()),
+        Format::Env => to_env(p),
+        Format::Postman => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&to_postman(p)).unwrap()
+        ),
+    }
+}
+
+/// Checks before the run that `path` may be written: its folder exists and, without `force`,
+/// the file does not exist yet. Returns a message for a usage error otherwise.
+pub fn check_writable(path: &Path, force: bool) -> Result<(), String> {
+    if path.exists() && !force {
+        return Err(format!(
+            "{} already exists: pass --force to overwrite it, or choose another --output",
+            path.display()
+        ));
+    }
+    if path.is_dir() {
+        return Err(format!("{} is a directory, not a file", path.display()));
+    }
+    let dir = parent_dir(path);
+    if !dir.is_dir() {
+        return Err(format!(
+            "folder {} does not exist (for --output {})",
+            dir.display(),
+            path.display()
+        ));
+    }
+    Ok(())
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// Writes `content` to `path` atomically (temporary file in the same folder, fsync, rename) with
+/// mode 0600, so that a reader never sees half a file and nobody else can read the secrets.
+pub fn write_atomic_0600(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = parent_dir(path);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)?;
+        f.write_all(content.as_bytes())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flow::Created;
+    use crate::secrets::Secret;
+
+    fn sample() -> Provisioned {
+        Provisioned {
+            pim_url: "http://127.0.0.1:8080".into(),
+            pim_version: "3.x".into(),
+            client_id: "1_abc".into(),
+            secret: Secret::new("s3cr3t"),
+            username: "myAPIuser".into(),
+            password: Some(Secret::new("pa ss'word$")),
+            role: "My API user role".into(),
+            connection: "My very first API connection".into(),
+            verified: true,
+            created: Created {
+                user: true,
+                role: false,
+                connection: true,
+            },
+            notes: vec![],
+        }
+    }
+
+    #[test]
+    fn json_has_every_documented_key() {
+        let v = to_json(&sample());
+        for k in [
+            "pim_url",
+            "pim_version",
+            "client_id",
+            "secret",
+            "username",
+            "password",
+            "role",
+            "connection",
+            "verified",
+            "created",
+        ] {
+            assert!(v.get(k).is_some(), "missing {k}");
+        }
+        assert_eq!(
+            v["created"],
+            json!({"user": true, "role": false, "connection": true})
+        );
+        assert_eq!(v["secret"], "s3cr3t");
+    }
+
+    #[test]
+    fn env_quotes_what_a_shell_would_misread() {
+        let e = to_env(&sample());
+        assert!(e.contains("PIM_CLIENT_ID=1_abc\n"));
+        assert!(e.contains("PIM_URL=http://127.0.0.1:8080\n"));
+        assert!(e.contains("PIM_PASSWORD='pa ss'\\''word$'\n"), "{e}");
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("{e}\nprintf %s \"$PIM_PASSWORD\""))
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "pa ss'word$");
+    }
+
+    #[test]
+    fn postman_has_the_tutorial_variables() {
+        let v = to_postman(&sample());
+        let keys: Vec<&str> = v["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["key"].as_str().unwrap())
+            .collect();
+        assert_eq!(keys, ["url", "clientId", "secret", "username", "password"]);
+        assert_eq!(v["_postman_variable_scope"], "environment");
+        assert_eq!(v["values"][2]["value"], "s3cr3t");
+        assert_eq!(v["id"].as_str().unwrap().len(), 36);
+    }
+
+    #[test]
+    fn atomic_write_is_0600_and_refuses_existing_without_force() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("creds.json");
+        assert!(check_writable(&p, false).is_ok());
+        write_atomic_0600(&p, "x").unwrap();
+        assert_eq!(
+            std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert!(check_writable(&p, false).unwrap_err().contains("--force"));
+        assert!(check_writable(&p, true).is_ok());
+        write_atomic_0600(&p, "y").unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "y");
+        assert!(check_writable(&dir.path().join("nope/creds.json"), false).is_err());
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temp file left"
+        );
+    }
+}

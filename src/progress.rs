@@ -42,7 +42,11 @@ pub struct Progress {
 impl Progress {
     /// A reporter at this verbosity.
     pub fn new(verbosity: i8) -> Self {
-        Progress { verbosity, steps: Mutex::new(Vec::new()), current: Mutex::new(None) }
+        Progress {
+            verbosity,
+            steps: Mutex::new(Vec::new()),
+            current: Mutex::new(None),
+        }
     }
 
     /// A reporter that prints nothing (still records steps).
@@ -72,10 +76,16 @@ impl Progress {
     }
 
     fn finish(&self, status: Status, detail: &str) {
-        let Some((name, start)) = self.current.lock().unwrap().take() else { return };
+        let Some((name, start)) = self.current.lock().unwrap().take() else {
+            return;
+        };
         let elapsed = start.elapsed();
         if self.verbosity >= 0 || (status == Status::Failed && self.verbosity >= -1) {
-            let mark = if status == Status::Passed { "ok  " } else { "FAIL" };
+            let mark = if status == Status::Passed {
+                "ok  "
+            } else {
+                "FAIL"
+            };
             eprintln!("[{mark}] {name:<22} {:>7}  {detail}", fmt_duration(elapsed));
             let _ = std::io::stderr().flush();
         }

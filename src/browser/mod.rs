@@ -1,1 +1,114 @@
 //! Browser layer: everything that touches WebDriver.
+//!
+//! Nothing above this module imports fantoccini. It offers one waiting primitive
+//! ([`Browser::wait_any`]: resolve a locator, check a condition in one in-page script, poll until
+//! a deadline), the actions built on it (click, type, read), scripts, failure artifacts, and
+//! the launch/teardown of chromedriver + headless Chromium.
+
+mod actions;
+mod artifacts;
+mod launch;
+mod locator;
+mod wait;
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use fantoccini::error::CmdError;
+
+pub use actions::Typing;
+pub use launch::{launch, BrowserSession, LaunchOptions, INSTALL_HINT};
+pub use locator::{Filter, Locator};
+pub use wait::{Cond, ElementInfo, Found};
+
+use crate::error::Error;
+
+/// A live WebDriver session with the driver's policies: deadlines on every command, actionable
+/// waits, the current step name for errors, and the secrets to mask in artifacts.
+pub struct Browser {
+    client: fantoccini::Client,
+    /// Deadline of each wait (the user's `--timeout`).
+    timeout: Duration,
+    /// Bound of a single WebDriver command.
+    cmd_timeout: Duration,
+    step: Mutex<String>,
+    secrets: Mutex<Vec<String>>,
+    artifacts_dir: PathBuf,
+}
+
+impl Browser {
+    fn new(client: fantoccini::Client, timeout: Duration, artifacts_dir: PathBuf) -> Self {
+        Browser {
+            client,
+            timeout,
+            cmd_timeout: timeout.max(Duration::from_secs(10)) + Duration::from_secs(5),
+            step: Mutex::new(String::from("start")),
+            secrets: Mutex::new(Vec::new()),
+            artifacts_dir,
+        }
+    }
+
+    /// Names the current flow step; errors and artifacts carry it.
+    pub fn set_step(&self, step: &str) {
+        *self.step.lock().unwrap() = step.to_string();
+    }
+
+    /// The current flow step.
+    pub fn step(&self) -> String {
+        self.step.lock().unwrap().clone()
+    }
+
+    /// Registers a secret so that failure artifacts mask it.
+    pub fn add_secret(&self, secret: &str) {
+        if secret.len() >= 3 {
+            let mut s = self.secrets.lock().unwrap();
+            if !s.iter().any(|x| x == secret) {
+                s.push(secret.to_string());
+            }
+        }
+    }
+
+    /// The default deadline of a wait.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// Runs one WebDriver command under the command deadline.
+    /// A command that overruns is reported as `CmdError::WaitTimeout` (see `browser_error`).
+    async fn bounded<T>(
+        &self,
+        fut: impl std::future::Future<Output = Result<T, CmdError>>,
+    ) -> Result<T, CmdError> {
+        tokio::time::timeout(self.cmd_timeout, fut)
+            .await
+            .unwrap_or(Err(CmdError::WaitTimeout))
+    }
+
+    fn browser_error(&self, what: &str, e: CmdError) -> Error {
+        if matches!(e, CmdError::WaitTimeout) {
+            return Error::Browser(format!(
+                "step '{}': WebDriver did not answer `{what}` within {:?}",
+                self.step(),
+                self.cmd_timeout
+            ));
+        }
+        Error::Browser(format!("step '{}': `{what}` failed: {e}", self.step()))
+    }
+}
+
+/// True when a WebDriver error means the session or the driver is gone (no point retrying).
+fn is_fatal(e: &CmdError) -> bool {
+    match e {
+        CmdError::Standard(w) => matches!(
+            w.error,
+            fantoccini::error::ErrorStatus::InvalidSessionId
+                | fantoccini::error::ErrorStatus::NoSuchWindow
+                | fantoccini::error::ErrorStatus::SessionNotCreated
+        ),
+        CmdError::Lost(_) | CmdError::Failed(_) | CmdError::FailedC(_) | CmdError::WaitTimeout => {
+            true
+        }
+        _ => false,
+    }
+}

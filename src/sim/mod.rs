@@ -3,12 +3,31 @@
 //!
 //! It shares no code with the driver: a driver that reused the simulator's selectors would prove
 //! nothing about the real PIM.
+//!
+//! Layout: [`session`] (cookies, login guard, XHR rules, latency), [`login`], [`shell`] (the SPA
+//! page and its embedded assets), [`users`], [`roles`], [`clients`] (API connections),
+//! [`datagrid`] (grid JSON), [`api`] (the REST API), [`state`] (the database).
 
 pub mod api;
+pub mod clients;
+pub mod datagrid;
+mod html;
+pub mod login;
+pub mod roles;
+pub mod session;
+pub mod shell;
 pub mod state;
+pub mod users;
 
+use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use anyhow::Context;
+use axum::routing::{get, post};
+use axum::{middleware, Router};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 
 /// How to start a simulator.
 #[derive(Debug, Clone)]
@@ -44,10 +63,185 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// A fresh database built from `cfg`.
+    pub fn new(cfg: SimConfig) -> Self {
+        let db = state::State::new(&cfg.admin_password, cfg.users);
+        AppState {
+            db: Arc::new(Mutex::new(db)),
+            cfg: Arc::new(cfg),
+        }
+    }
+
     /// Sleeps the configured XHR latency (the simulator may sleep; the driver may not).
     pub async fn latency(&self) {
         if !self.cfg.latency.is_zero() {
             tokio::time::sleep(self.cfg.latency).await;
         }
     }
+
+    /// Locks the database. A panic in another handler never makes the simulator unusable:
+    /// a poisoned lock is taken over as is.
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, state::State> {
+        self.db.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The whole application: back office, REST API and `/_sim/state`.
+pub fn router(app: AppState) -> Router {
+    // XHR/JSON endpoints of the back office: login required (401 JSON for XHR), latency added.
+    let xhr = Router::new()
+        .route("/rest/user/", post(users::create))
+        .route("/rest/user/{id}", get(users::get))
+        .route("/datagrid/{grid}", get(datagrid::index))
+        .route("/datagrid/{grid}/load", get(datagrid::load))
+        .route(
+            "/user/role/create",
+            get(roles::create_form).post(roles::create_submit),
+        )
+        .route(
+            "/user/role/update/{id}",
+            get(roles::update_form).post(roles::update_submit),
+        )
+        .route("/client/rest", post(clients::create))
+        .route(
+            "/client/rest/{public_id}",
+            axum::routing::delete(clients::revoke),
+        )
+        .layer(middleware::from_fn_with_state(
+            app.clone(),
+            session::latency,
+        ))
+        .route("/", get(shell::index))
+        .layer(middleware::from_fn_with_state(
+            app.clone(),
+            session::require_login,
+        ));
+
+    Router::new()
+        .route("/user/login", get(login::page))
+        .route("/user/login-check", post(login::check))
+        .route("/user/logout", get(login::logout))
+        .route("/_sim/state", get(sim_state))
+        .route("/bundles/{*path}", get(shell::asset))
+        .merge(xhr)
+        .merge(api::router())
+        .fallback(shell::not_found)
+        .with_state(app)
+}
+
+async fn sim_state(
+    axum::extract::State(app): axum::extract::State<AppState>,
+) -> axum::Json<serde_json::Value> {
+    axum::Json(app.lock().to_json())
+}
+
+/// A running simulator. Dropping it without [`SimHandle::stop`] still asks the server to stop.
+pub struct SimHandle {
+    url: String,
+    app: AppState,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl SimHandle {
+    /// Base URL, `http://127.0.0.1:PORT`, no trailing slash.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The same JSON as `GET /_sim/state`.
+    pub fn state(&self) -> serde_json::Value {
+        self.app.lock().to_json()
+    }
+
+    /// Direct access to the database and configuration (for tests).
+    pub fn app(&self) -> &AppState {
+        &self.app
+    }
+
+    /// Graceful shutdown: stops accepting, lets in-flight requests finish (at most 5 s, then the
+    /// remaining connections are dropped) and awaits the server task.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let abort = task.abort_handle();
+            if tokio::time::timeout(Duration::from_secs(5), task)
+                .await
+                .is_err()
+            {
+                abort.abort();
+            }
+        }
+    }
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Starts a simulator on `127.0.0.1:cfg.port` (0 = a free port) and returns once it accepts.
+pub async fn start(cfg: SimConfig) -> anyhow::Result<SimHandle> {
+    let port = cfg.port;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
+    let addr = listener.local_addr()?;
+    let app = AppState::new(cfg);
+    let (tx, rx) = oneshot::channel::<()>();
+    let service = router(app.clone());
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, service).with_graceful_shutdown(async move {
+            let _ = rx.await;
+        });
+        if let Err(e) = served.await {
+            eprintln!("simulator: server error: {e}");
+        }
+    });
+    Ok(SimHandle {
+        url: format!("http://127.0.0.1:{}", addr.port()),
+        app,
+        shutdown: Some(tx),
+        task: Some(task),
+    })
+}
+
+/// The `sim` subcommand: start, print "listening on http://127.0.0.1:PORT" as the first stdout
+/// line (flushed), serve until SIGINT/SIGTERM, then stop.
+pub async fn run(cfg: SimConfig) -> anyhow::Result<()> {
+    let handle = start(cfg).await?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "listening on {}", handle.url())?;
+        out.flush()?;
+    }
+    wait_for_signal().await;
+    handle.stop().await;
+    Ok(())
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() {
+    let _ = tokio::signal::ctrl_c().await;
 }

@@ -14,7 +14,12 @@ pub const ACL_API_OVERALL: &str = "pim_api_overall_access";
 /// Every ACL the simulator knows, with its label and group, in display order.
 /// `(id, permission_group ("action" or "api"), group label, resource label)`.
 pub const ACLS: &[(&str, &str, &str, &str)] = &[
-    ("pim_enrich_api_connection_manage", "action", "System", "Manage the API connections"),
+    (
+        "pim_enrich_api_connection_manage",
+        "action",
+        "System",
+        "Manage the API connections",
+    ),
     ("pim_user_user_index", "action", "System", "List users"),
     ("pim_user_user_create", "action", "System", "Create a user"),
     ("pim_user_user_edit", "action", "System", "Edit users"),
@@ -22,18 +27,63 @@ pub const ACLS: &[(&str, &str, &str, &str)] = &[
     ("pim_user_role_create", "action", "System", "Create a role"),
     ("pim_user_role_edit", "action", "System", "Edit roles"),
     ("pim_user_role_remove", "action", "System", "Remove a role"),
-    ("pim_enrich_product_index", "action", "Products", "List products"),
-    ("pim_api_overall_access", "api", "Overall Web API access", "Web API permissions"),
-    ("pim_api_attribute_list", "api", "Attributes", "List attributes"),
-    ("pim_api_attribute_edit", "api", "Attributes", "Create and update attributes"),
-    ("pim_api_category_list", "api", "Categories", "List categories"),
-    ("pim_api_category_edit", "api", "Categories", "Create and update categories"),
+    (
+        "pim_enrich_product_index",
+        "action",
+        "Products",
+        "List products",
+    ),
+    (
+        "pim_api_overall_access",
+        "api",
+        "Overall Web API access",
+        "Web API permissions",
+    ),
+    (
+        "pim_api_attribute_list",
+        "api",
+        "Attributes",
+        "List attributes",
+    ),
+    (
+        "pim_api_attribute_edit",
+        "api",
+        "Attributes",
+        "Create and update attributes",
+    ),
+    (
+        "pim_api_category_list",
+        "api",
+        "Categories",
+        "List categories",
+    ),
+    (
+        "pim_api_category_edit",
+        "api",
+        "Categories",
+        "Create and update categories",
+    ),
     ("pim_api_family_list", "api", "Families", "List families"),
-    ("pim_api_family_edit", "api", "Families", "Create and update families"),
+    (
+        "pim_api_family_edit",
+        "api",
+        "Families",
+        "Create and update families",
+    ),
     ("pim_api_channel_list", "api", "Channels", "List channels"),
-    ("pim_api_channel_edit", "api", "Channels", "Create and update channels"),
+    (
+        "pim_api_channel_edit",
+        "api",
+        "Channels",
+        "Create and update channels",
+    ),
     ("pim_api_locale_list", "api", "Locales", "List locales"),
-    ("pim_api_currency_list", "api", "Currencies", "List currencies"),
+    (
+        "pim_api_currency_list",
+        "api",
+        "Currencies",
+        "List currencies",
+    ),
 ];
 
 /// A back-office or API user.
@@ -141,6 +191,39 @@ pub struct State {
     pub sessions: HashMap<String, u64>,
     /// Request counters.
     pub counters: Counters,
+    /// Back-office session data (cookie `BAPID` → CSRF tokens, login error, pending flashes),
+    /// for anonymous and authenticated sessions alike.
+    pub session_data: HashMap<String, SessionData>,
+}
+
+/// What the back office keeps in a session besides the logged-in user.
+#[derive(Debug, Clone, Default)]
+pub struct SessionData {
+    /// CSRF token of the login form (token id `authenticate`).
+    pub login_csrf: String,
+    /// CSRF token of the back-office forms (`pim_user_role_form[_token]`).
+    pub form_csrf: String,
+    /// Error of the last failed login, shown once on the login page.
+    pub last_error: Option<String>,
+    /// Username of the last login attempt (pre-fills the login form).
+    pub last_username: String,
+    /// Flash messages waiting for the next full page load: `(type, message)`.
+    pub flashes: Vec<(String, String)>,
+}
+
+/// Role code from a label, as the real role handler does: uppercase, non-`[\w-]` → `_`.
+pub fn role_code(label: &str) -> String {
+    label
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect::<String>()
+        .to_uppercase()
 }
 
 /// Random string of `n` chars of `[0-9a-z]`, like FOSOAuth's `Random::generateToken()`.
@@ -167,7 +250,14 @@ impl State {
         let mut user_acls = all;
         user_acls.remove(ACL_API_OVERALL);
         let user_role = s.add_role("ROLE_USER", "User", user_acls);
-        s.add_user("admin", "admin@example.com", "John", "Doe", admin_password, vec![admin_role]);
+        s.add_user(
+            "admin",
+            "admin@example.com",
+            "John",
+            "Doe",
+            admin_password,
+            vec![admin_role],
+        );
         for i in 1..=extra_users {
             s.add_user(
                 &format!("user{i:02}"),
@@ -184,7 +274,12 @@ impl State {
     /// Adds a role and returns its id.
     pub fn add_role(&mut self, code: &str, label: &str, acls: BTreeSet<String>) -> u64 {
         let id = self.roles.iter().map(|r| r.id).max().unwrap_or(0) + 1;
-        self.roles.push(Role { id, role: code.into(), label: label.into(), acls });
+        self.roles.push(Role {
+            id,
+            role: code.into(),
+            label: label.into(),
+            acls,
+        });
         id
     }
 
@@ -242,7 +337,12 @@ impl State {
         self.users
             .iter()
             .find(|u| u.id == user_id)
-            .map(|u| u.roles.iter().filter_map(|r| self.role(*r)).any(|r| r.acls.contains(acl)))
+            .map(|u| {
+                u.roles
+                    .iter()
+                    .filter_map(|r| self.role(*r))
+                    .any(|r| r.acls.contains(acl))
+            })
             .unwrap_or(false)
     }
 

@@ -1,0 +1,206 @@
+//! Actions built on the waiting primitive: navigate, click, type, read, run scripts.
+//!
+//! A click or a keystroke is sent only once the element is actionable, and retried only when
+//! WebDriver proves it did not fire (stale element, intercepted, not interactable: those are
+//! checked before any event is dispatched).
+
+use std::time::{Duration, Instant};
+
+use fantoccini::error::{CmdError, ErrorStatus};
+use serde_json::Value;
+
+use super::{is_fatal, Browser, Cond, ElementInfo, Locator};
+use crate::error::Error;
+
+/// The Tab key, as WebDriver expects it in `send_keys`.
+const TAB: char = '\u{e004}';
+
+/// Errors after which the action provably did not happen: retry within the deadline.
+fn did_not_fire(e: &CmdError) -> bool {
+    match e {
+        CmdError::Standard(w) => matches!(
+            w.error,
+            ErrorStatus::StaleElementReference
+                | ErrorStatus::ElementClickIntercepted
+                | ErrorStatus::ElementNotInteractable
+                | ErrorStatus::NoSuchElement
+                | ErrorStatus::InvalidElementState
+        ),
+        _ => false,
+    }
+}
+
+/// How to type into a field.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Typing {
+    /// The text is a secret: never echo it in errors.
+    pub secret: bool,
+    /// Press Tab afterwards (for models that update on `change`, i.e. on blur).
+    pub tab_after: bool,
+}
+
+impl Browser {
+    /// Navigates to `url` (bounded by the command deadline).
+    pub async fn goto(&self, url: &str) -> Result<(), Error> {
+        self.bounded(self.client.goto(url))
+            .await
+            .map_err(|e| self.browser_error(&format!("goto {url}"), e))
+    }
+
+    /// Reloads the page from the server (a new navigation, which also supersedes any reload the
+    /// page itself scheduled) and waits until the new document replaced the old one: the old
+    /// one is marked first, so nothing read afterwards can come from it.
+    pub async fn reload(&self) -> Result<(), Error> {
+        self.script("document.documentElement.setAttribute('data-pimcred-stale', '1');", vec![])
+            .await?;
+        self.bounded(self.client.refresh()).await.map_err(|e| self.browser_error("refresh", e))?;
+        self.wait(&Locator::css("html:not([data-pimcred-stale]) body"), Cond::Present).await?;
+        Ok(())
+    }
+
+    /// The current URL.
+    pub async fn url(&self) -> Result<String, Error> {
+        self.bounded(self.client.current_url())
+            .await
+            .map(|u| u.to_string())
+            .map_err(|e| self.browser_error("current url", e))
+    }
+
+    /// Waits until the current URL satisfies `pred`, within `deadline`.
+    pub async fn wait_url(
+        &self,
+        what: &str,
+        deadline: Duration,
+        pred: impl Fn(&str) -> bool,
+    ) -> Result<String, Error> {
+        let start = Instant::now();
+        loop {
+            let url = self.url().await?;
+            if pred(&url) {
+                return Ok(url);
+            }
+            if start.elapsed() >= deadline {
+                return Err(Error::Timeout {
+                    step: self.step(),
+                    selector: "location".into(),
+                    condition: what.into(),
+                    waited: start.elapsed(),
+                    url: url.clone(),
+                    last_seen: url,
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// Clicks the element once it is actionable.
+    pub async fn click(&self, loc: &Locator) -> Result<(), Error> {
+        let start = Instant::now();
+        loop {
+            let left = self.timeout.saturating_sub(start.elapsed());
+            let found = self
+                .wait_any(&[(loc.clone(), Cond::Actionable)], left)
+                .await?;
+            let Some(el) = found.element else {
+                return Err(self.unexpected(format!("`{loc}` resolved to no element")));
+            };
+            match self.bounded(el.click()).await {
+                Ok(()) => return Ok(()),
+                Err(e) if did_not_fire(&e) && start.elapsed() < self.timeout => continue,
+                Err(e) if did_not_fire(&e) => {
+                    return Err(Error::Timeout {
+                        step: self.step(),
+                        selector: loc.to_string(),
+                        condition: "clickable".into(),
+                        waited: start.elapsed(),
+                        url: self.url().await.unwrap_or_default(),
+                        last_seen: e.to_string(),
+                    })
+                }
+                Err(e) => return Err(self.browser_error(&format!("click {loc}"), e)),
+            }
+        }
+    }
+
+    /// Types `text` into the field once it is actionable (replacing its content), then checks
+    /// that the field holds exactly `text`.
+    pub async fn type_text(&self, loc: &Locator, text: &str, how: Typing) -> Result<(), Error> {
+        let start = Instant::now();
+        let shown = |t: &str| {
+            if how.secret {
+                "***".to_string()
+            } else {
+                format!("{t:?}")
+            }
+        };
+        loop {
+            let left = self.timeout.saturating_sub(start.elapsed());
+            let found = self
+                .wait_any(&[(loc.clone(), Cond::Actionable)], left)
+                .await?;
+            let Some(el) = found.element.clone() else {
+                return Err(self.unexpected(format!("`{loc}` resolved to no element")));
+            };
+            let current = found.info().value.unwrap_or_default();
+            let mut keys = text.to_string();
+            if how.tab_after {
+                keys.push(TAB);
+            }
+            let res = async {
+                if !current.is_empty() {
+                    el.clear().await?;
+                }
+                el.send_keys(&keys).await
+            };
+            match self.bounded(res).await {
+                Ok(()) => {}
+                Err(e) if did_not_fire(&e) && start.elapsed() < self.timeout => continue,
+                Err(e) if is_fatal(&e) || !did_not_fire(&e) => {
+                    return Err(self.browser_error(&format!("type into {loc}"), e))
+                }
+                Err(e) => return Err(self.unexpected(format!("could not type into `{loc}`: {e}"))),
+            }
+            // Read back through the same locator (the element may have been re-rendered).
+            let after = self.wait(loc, Cond::Present).await?.info();
+            if after.value.as_deref() == Some(text) {
+                return Ok(());
+            }
+            return Err(self.unexpected(format!(
+                "typed {} into `{loc}` but it holds {}",
+                shown(text),
+                after
+                    .value
+                    .as_deref()
+                    .map(shown)
+                    .unwrap_or_else(|| "no value".into())
+            )));
+        }
+    }
+
+    /// Reads an element once it is visible and the page is settled.
+    pub async fn read(&self, loc: &Locator) -> Result<ElementInfo, Error> {
+        Ok(self.wait(loc, Cond::Visible).await?.info())
+    }
+
+    /// Runs a script (arguments as JSON values; secrets go here, never in the script text).
+    pub async fn script(&self, js: &str, args: Vec<Value>) -> Result<Value, Error> {
+        self.bounded(self.client.execute(js, args))
+            .await
+            .map_err(|e| self.browser_error("execute script", e))
+    }
+
+    /// Runs an asynchronous script; the callback is the last argument.
+    pub async fn script_async(&self, js: &str, args: Vec<Value>) -> Result<Value, Error> {
+        self.bounded(self.client.execute_async(js, args))
+            .await
+            .map_err(|e| self.browser_error("execute async script", e))
+    }
+
+    /// An `Error::Unexpected` in the current step.
+    pub fn unexpected(&self, message: String) -> Error {
+        Error::Unexpected {
+            step: self.step(),
+            message,
+        }
+    }
+}

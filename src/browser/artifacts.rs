@@ -1,0 +1,139 @@
+//! Failure artifacts: a screenshot, the page HTML (known secrets masked) and the URL, saved
+//! into `<artifacts_dir>/<timestamp>/` when a step fails.
+
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+
+use super::Browser;
+
+/// Replaces every known secret in the page's text nodes and input values by `***` (the page is
+/// about to be torn down; the screenshot and the HTML must not show them), then returns the
+/// document's HTML. The secrets come in as arguments.
+const MASK_JS: &str = r#"
+const secrets = arguments[0];
+const mask = (s) => { for (const x of secrets) { s = s.split(x).join('***'); } return s; };
+const walker = document.createTreeWalker(document.documentElement, NodeFilter.SHOW_TEXT);
+for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+  if (secrets.some((x) => n.nodeValue.includes(x))) n.nodeValue = mask(n.nodeValue);
+}
+for (const i of document.querySelectorAll('input, textarea')) {
+  if (secrets.some((x) => i.value.includes(x))) i.value = mask(i.value);
+}
+return '<!-- ' + location.href + ' -->\n' + document.documentElement.outerHTML;
+"#;
+
+/// Replaces every occurrence of each secret in `text` by `***`.
+pub(crate) fn mask(text: &str, secrets: &[String]) -> String {
+    let mut out = text.to_string();
+    for s in secrets.iter().filter(|s| !s.is_empty()) {
+        out = out.replace(s.as_str(), "***");
+    }
+    out
+}
+
+/// `YYYYMMDDTHHMMSS.mmmZ` in UTC, for folder names that sort by time.
+pub(crate) fn timestamp(now: SystemTime) -> String {
+    let d = now.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = d.as_secs();
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}{month:02}{day:02}T{:02}{:02}{:02}.{:03}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        d.subsec_millis()
+    )
+}
+
+fn slug(step: &str) -> String {
+    let s: String = step
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    s.trim_matches('-').to_string()
+}
+
+impl Browser {
+    /// Saves the screenshot, the masked HTML and the URL of the current page for a failed
+    /// step; returns the folder. Best effort: whatever can be captured is written.
+    pub async fn save_failure_artifacts(&self) -> Option<PathBuf> {
+        let step = self.step();
+        let dir = self.artifacts_dir.join(timestamp(SystemTime::now()));
+        std::fs::create_dir_all(&dir).ok()?;
+        let name = slug(&step);
+        let secrets = self.secrets.lock().unwrap().clone();
+        let url = self
+            .url()
+            .await
+            .unwrap_or_else(|e| format!("(unknown: {e})"));
+        let html = self
+            .script(MASK_JS, vec![Value::from(secrets.clone())])
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string));
+        let png = self.bounded(self.client.screenshot()).await.ok();
+        write(
+            &dir.join(format!("{name}.url.txt")),
+            mask(&url, &secrets).as_bytes(),
+        );
+        if let Some(h) = html {
+            write(
+                &dir.join(format!("{name}.html")),
+                mask(&h, &secrets).as_bytes(),
+            );
+        }
+        if let Some(p) = png {
+            write(&dir.join(format!("{name}.png")), &p);
+        }
+        Some(dir)
+    }
+}
+
+fn write(path: &Path, bytes: &[u8]) {
+    let _ = std::fs::write(path, bytes);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn timestamps_are_utc_civil_dates() {
+        let t = UNIX_EPOCH + Duration::from_millis(1_764_412_502_123);
+        assert_eq!(timestamp(t), "20251129T103502.123Z");
+        assert_eq!(timestamp(UNIX_EPOCH), "19700101T000000.000Z");
+        // A leap day.
+        let t = UNIX_EPOCH + Duration::from_secs(951_782_400);
+        assert_eq!(timestamp(t), "20000229T000000.000Z");
+    }
+
+    #[test]
+    fn mask_hides_every_secret() {
+        let s = vec!["s3cr3t".to_string(), "abc123".to_string()];
+        assert_eq!(mask("x s3cr3t y abc123 s3cr3t", &s), "x *** y *** ***");
+    }
+
+    #[test]
+    fn slugs_are_file_names() {
+        assert_eq!(slug("ensure role"), "ensure-role");
+    }
+}

@@ -1,0 +1,132 @@
+//! Step 4 of the tutorial: System > API connections (`#/client`): the grid ("Label",
+//! "Credentials"), the creation popin (`#creation_label`, updated on `change`), and the
+//! credentials cell ("Client ID: …", "Secret: …").
+
+use crate::browser::{Cond, Filter, Locator, Typing};
+use crate::error::Error;
+
+use super::grid::{Grid, GridPage};
+use super::{refused_or, Pim};
+
+/// Client id and secret read from the credentials cell.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ClientCredentials {
+    /// The public id (`<n>_<random>`).
+    pub client_id: String,
+    /// The secret.
+    pub secret: String,
+}
+
+impl std::fmt::Debug for ClientCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientCredentials")
+            .field("client_id", &self.client_id)
+            .field("secret", &"***")
+            .finish()
+    }
+}
+
+/// Parses the credentials cell text: the token after "Client ID:" and the one after "Secret:".
+pub fn parse_credentials(cell: &str) -> Option<ClientCredentials> {
+    let after = |label: &str| -> Option<String> {
+        let i = cell.find(label)? + label.len();
+        let t = cell[i..].split_whitespace().next()?;
+        (!t.is_empty() && !t.ends_with(':')).then(|| t.to_string())
+    };
+    Some(ClientCredentials { client_id: after("Client ID:")?, secret: after("Secret:")? })
+}
+
+/// The API connections page.
+pub struct ApiConnectionsPage<'a> {
+    pim: Pim<'a>,
+    grid: Grid,
+}
+
+/// The grid's empty state (3.x "No api connection found").
+fn no_data() -> Locator {
+    Locator::css(".AknGridContainer-noData, .no-data").filter(Filter::Visible).many()
+}
+
+impl<'a> ApiConnectionsPage<'a> {
+    /// Opens `#/client` and waits for the grid or its empty state.
+    pub async fn open(pim: Pim<'a>) -> Result<Self, Error> {
+        pim.open_route("#/client").await?;
+        let page = ApiConnectionsPage { pim, grid: Grid::new(None, "Credentials") };
+        page.wait_grid().await?;
+        Ok(page)
+    }
+
+    async fn wait_grid(&self) -> Result<bool, Error> {
+        let b = self.pim.browser;
+        let table = Locator::css("table")
+            .filter(Filter::HasText("thead th".into(), "Credentials".into()))
+            .filter(Filter::Has("tbody tr td".into()))
+            .filter(Filter::Visible);
+        let found = b.wait_any(&[(table, Cond::Visible), (no_data(), Cond::Visible)], b.timeout()).await?;
+        Ok(found.alt == 0)
+    }
+
+    fn pick(page: &GridPage, label: &str) -> Option<Option<ClientCredentials>> {
+        let row = page.rows_where("Label", label).into_iter().next()?;
+        Some(page.cell(row, "Credentials").and_then(parse_credentials))
+    }
+
+    /// The credentials of the first connection labelled `label`, if there is one.
+    pub async fn find(&self, label: &str) -> Result<Option<ClientCredentials>, Error> {
+        if !self.wait_grid().await? {
+            return Ok(None);
+        }
+        match self.grid.find(self.pim.browser, |p| Self::pick(p, label)).await? {
+            None => Ok(None),
+            Some(Some(c)) => Ok(Some(c)),
+            Some(None) => Err(self.pim.browser.unexpected(format!(
+                "the row of connection '{label}' has no readable 'Client ID:' / 'Secret:'"
+            ))),
+        }
+    }
+
+    /// Creates the connection: "Create", type the label then Tab (the model updates on
+    /// `change`), Save; the PIM's validation messages become `Error::PimRefused`. Waits for
+    /// the refreshed grid to list it.
+    pub async fn create(&self, label: &str) -> Result<(), Error> {
+        let b = self.pim.browser;
+        b.click(&Locator::css("#create-button-extension").filter(Filter::Visible)).await?;
+        let input = Locator::css("#creation_label, .modal input[name=\"label\"]").filter(Filter::Visible);
+        b.type_text(&input, label, Typing { tab_after: true, ..Default::default() }).await?;
+        let modal = Locator::css(".modal").filter(Filter::Visible);
+        b.click(&modal.find(".AknButton--apply.ok, .ok").filter(Filter::Visible)).await?;
+        let errors = Locator::css(".modal .validation-errors .error-message, .modal .error-message")
+            .filter(Filter::NonEmpty)
+            .many();
+        refused_or(&self.pim, errors, (Locator::css(".modal"), Cond::Hidden)).await?;
+        let row = self.grid.row(label).many();
+        b.wait(&row, Cond::Visible).await?;
+        Ok(())
+    }
+
+    /// Reads the credentials of `label` (pages through the grid).
+    pub async fn read_credentials(&self, label: &str) -> Result<ClientCredentials, Error> {
+        self.find(label).await?.ok_or_else(|| {
+            self.pim.browser.unexpected(format!("connection '{label}' is not in the grid"))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_credentials_cell() {
+        let c = parse_credentials(
+            "Client ID: 1_4gm4rnoizp8gskgkk080ssoo80040g44ksowwgw844k44sc00s \
+             Secret: 5dyvo1z6y34so4ogkgksw88ookoows00cgoc488kcs8wk4c40s",
+        )
+        .unwrap();
+        assert_eq!(c.client_id, "1_4gm4rnoizp8gskgkk080ssoo80040g44ksowwgw844k44sc00s");
+        assert_eq!(c.secret, "5dyvo1z6y34so4ogkgksw88ookoows00cgoc488kcs8wk4c40s");
+        assert!(!format!("{c:?}").contains("5dyvo"));
+        assert!(parse_credentials("Client ID: Secret:").is_none());
+        assert!(parse_credentials("nothing here").is_none());
+    }
+}

@@ -1,0 +1,256 @@
+//! Step 3 of the tutorial: the Roles grid (`#/user/role/`) and the role form (Twig fragment:
+//! `#pim_user_role_form_label`, tabs "Web API permissions" and "Users", ACL toggles, the
+//! role's Users grid with its numbered pager, Save).
+
+use crate::browser::{Cond, Filter, Locator, Typing};
+use crate::error::Error;
+
+use super::grid::Grid;
+use super::{refused_or, validation_locator, Pim};
+
+/// An ACL the flow grants, identified as the reference does: vertical group, resource text
+/// and privilege identity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Acl {
+    /// "Overall Web API access" > "Web API permissions" (`action:pim_api_overall_access`).
+    OverallWebApiAccess,
+}
+
+impl Acl {
+    /// The vertical tab (group) pane id, without `#`.
+    fn group_pane(self) -> &'static str {
+        match self {
+            Acl::OverallWebApiAccess => "tabs-pim_api-acl_group-overall_access",
+        }
+    }
+    /// The group's label.
+    fn group_label(self) -> &'static str {
+        match self {
+            Acl::OverallWebApiAccess => "Overall Web API access",
+        }
+    }
+    /// The resource row's text.
+    fn resource_label(self) -> &'static str {
+        match self {
+            Acl::OverallWebApiAccess => "Web API permissions",
+        }
+    }
+    /// The privilege identity (`action:<acl id>`).
+    pub fn identity(self) -> &'static str {
+        match self {
+            Acl::OverallWebApiAccess => "action:pim_api_overall_access",
+        }
+    }
+}
+
+impl std::fmt::Display for Acl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.group_label(), self.identity())
+    }
+}
+
+/// The role label input (3.x id, 1.7/2.x id).
+const LABEL: &str = "#pim_user_role_form_label, #oro_user_role_form_label";
+/// The "Web API permissions" tab link.
+const API_TAB: &str = "a[href=\"#pim_user-roles-tab-api\"], a[href=\"#rights-api\"]";
+/// The "Users" tab link.
+const USERS_TAB: &str = "a[href=\"#pim_user-roles-tab-users\"], a[href=\"#users\"]";
+/// The "Users" tab pane.
+const USERS_PANE: &str = "#pim_user-roles-tab-users, #users";
+/// The form's Save button.
+const SAVE: &str = "button[type=\"submit\"].AknButton--apply";
+
+/// The Roles index page.
+pub struct RolesPage<'a> {
+    pim: Pim<'a>,
+    grid: Grid,
+}
+
+impl<'a> RolesPage<'a> {
+    /// Opens `#/user/role/` and waits for the grid ("Label" column).
+    pub async fn open(pim: Pim<'a>) -> Result<Self, Error> {
+        pim.open_route("#/user/role/").await?;
+        let grid = Grid::new(None, "Label");
+        grid.wait_shown(pim.browser).await?;
+        Ok(RolesPage { pim, grid })
+    }
+
+    /// True when a role with exactly this label is listed (pages through the grid; stays on
+    /// the page where it was found).
+    pub async fn find(&self, label: &str) -> Result<bool, Error> {
+        let hit = self
+            .grid
+            .find(self.pim.browser, |p| (!p.rows_where("Label", label).is_empty()).then_some(()))
+            .await?;
+        Ok(hit.is_some())
+    }
+
+    /// Opens the role with this label (row click = "Update"); call after `find` returned true.
+    pub async fn edit(self, label: &str) -> Result<RoleForm<'a>, Error> {
+        let cell = self.grid.row(label).find("td").text(label);
+        self.pim.browser.click(&cell).await?;
+        RoleForm::wait_loaded(self.pim, label).await
+    }
+}
+
+/// The role form, open on a role (new or existing).
+pub struct RoleForm<'a> {
+    pim: Pim<'a>,
+    label: String,
+}
+
+impl<'a> RoleForm<'a> {
+    /// Opens `#/user/role/create` and types the label.
+    pub async fn create(pim: Pim<'a>, label: &str) -> Result<Self, Error> {
+        pim.open_route("#/user/role/create").await?;
+        let input = Locator::css(LABEL).filter(Filter::Visible);
+        pim.browser.wait(&input, Cond::Visible).await?;
+        pim.browser.type_text(&input, label, Typing { tab_after: true, ..Default::default() }).await?;
+        Ok(RoleForm { pim, label: label.to_string() })
+    }
+
+    /// Waits until the form shows the role `label`.
+    async fn wait_loaded(pim: Pim<'a>, label: &str) -> Result<Self, Error> {
+        let input = Locator::css(LABEL).filter(Filter::Value(label.to_string()));
+        pim.browser.wait(&input, Cond::Visible).await?;
+        Ok(RoleForm { pim, label: label.to_string() })
+    }
+
+    async fn open_tab(&self, tab: &str) -> Result<(), Error> {
+        self.pim.browser.click(&Locator::css(tab).filter(Filter::Visible)).await
+    }
+
+    /// The resource row of `acl` (by its text or by its identity input).
+    fn permission(acl: Acl) -> Locator {
+        Locator::css(".acl-permission").filter(Filter::Any(vec![
+            Filter::Text(acl.resource_label().into()),
+            Filter::Has(format!("input[value=\"{}\"]", acl.identity())),
+        ]))
+    }
+
+    /// Opens the "Web API permissions" tab and the ACL's vertical group (by clicking the
+    /// group's text, not its toggle), and returns the resource's toggle once visible.
+    async fn show_acl(&self, acl: Acl) -> Result<(Locator, bool), Error> {
+        let b = self.pim.browser;
+        self.open_tab(API_TAB).await?;
+        let group = Locator::css(format!(
+            "a[href=\"#{}\"] span, .AknVerticalNavtab .tab a span",
+            acl.group_pane()
+        ))
+        .filter(Filter::Visible)
+        .text(acl.group_label());
+        b.click(&group).await?;
+        let toggle = Self::permission(acl).find(".acl-permission-toggle");
+        let info = b.read(&toggle).await?;
+        let granted = info.has_class("granted") && !info.has_class("non-granted");
+        Ok((toggle, granted))
+    }
+
+    /// Grants the ACL (clicks its toggle only when it is not granted). Returns true when it
+    /// had to be granted.
+    pub async fn grant(&self, acl: Acl) -> Result<bool, Error> {
+        let b = self.pim.browser;
+        let (toggle, granted) = self.show_acl(acl).await?;
+        if granted {
+            return Ok(false);
+        }
+        b.click(&toggle).await?;
+        b.wait(&toggle.filter(Filter::Class("granted".into())), Cond::Visible).await?;
+        Ok(true)
+    }
+
+    /// Checks that the ACL is granted in the form as shown.
+    pub async fn expect_granted(&self, acl: Acl) -> Result<(), Error> {
+        let (_, granted) = self.show_acl(acl).await?;
+        if granted {
+            Ok(())
+        } else {
+            Err(self.pim.browser.unexpected(format!(
+                "role '{}' was saved but {acl} is not granted after re-opening it",
+                self.label
+            )))
+        }
+    }
+
+    fn users_grid() -> Grid {
+        Grid::new(Some(USERS_PANE), "Username")
+    }
+
+    /// Opens the Users tab and pages through the role's Users grid to the user's row.
+    /// Returns the row's checkbox state.
+    async fn find_user_row(&self, username: &str) -> Result<bool, Error> {
+        self.open_tab(USERS_TAB).await?;
+        let grid = Self::users_grid();
+        let checked = grid
+            .find(self.pim.browser, |p| {
+                p.rows_where("Username", username).first().map(|r| r.checked)
+            })
+            .await?;
+        match checked {
+            Some(Some(c)) => Ok(c),
+            Some(None) => Err(self.pim.browser.unexpected(format!(
+                "the row of '{username}' in the role's Users grid has no checkbox"
+            ))),
+            None => Err(self.pim.browser.unexpected(format!(
+                "user '{username}' is not in the role's Users grid (all pages read)"
+            ))),
+        }
+    }
+
+    /// Ticks the user in the Users tab (paging as needed). Returns true when it had to tick.
+    pub async fn tick_user(&self, username: &str) -> Result<bool, Error> {
+        let b = self.pim.browser;
+        if self.find_user_row(username).await? {
+            return Ok(false);
+        }
+        let checkbox = Self::users_grid()
+            .row(username)
+            .find("td.boolean-cell input[type=\"checkbox\"]");
+        b.click(&checkbox).await?;
+        b.wait(&checkbox.filter(Filter::Checked(true)), Cond::Present).await?;
+        Ok(true)
+    }
+
+    /// Checks that the user is ticked in the Users tab as shown.
+    pub async fn expect_user_ticked(&self, username: &str) -> Result<(), Error> {
+        if self.find_user_row(username).await? {
+            Ok(())
+        } else {
+            Err(self.pim.browser.unexpected(format!(
+                "role '{}' was saved but '{username}' is not ticked in its Users tab after \
+                 re-opening it",
+                self.label
+            )))
+        }
+    }
+
+    /// Saves the role: waits for the save request to finish, reports the PIM's validation
+    /// messages as `Error::PimRefused`, then waits for the update route
+    /// (`#/user/role/update/<id>`).
+    pub async fn save(self) -> Result<SavedRole<'a>, Error> {
+        let b = self.pim.browser;
+        b.click(&Locator::css(SAVE).filter(Filter::Visible)).await?;
+        let form = Locator::css(LABEL).filter(Filter::Visible);
+        refused_or(&self.pim, validation_locator(), (form, Cond::Visible)).await?;
+        b.wait_url("the role's update page (#/user/role/update/<id>)", b.timeout(), |u| {
+            u.contains("/user/role/update/")
+        })
+        .await?;
+        Ok(SavedRole { pim: self.pim, label: self.label })
+    }
+}
+
+/// A role that was saved; re-open it to check what the PIM stored.
+pub struct SavedRole<'a> {
+    pim: Pim<'a>,
+    label: String,
+}
+
+impl<'a> SavedRole<'a> {
+    /// Re-opens the role from the server (a fresh load of its update page, which also
+    /// supersedes the reload the PIM schedules after an update).
+    pub async fn reopen(self) -> Result<RoleForm<'a>, Error> {
+        self.pim.browser.reload().await?;
+        RoleForm::wait_loaded(self.pim, &self.label).await
+    }
+}

@@ -1,0 +1,147 @@
+//! Login (`/user/login`, `POST /user/login-check`) and logout, as in Akeneo 3.x.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+
+use super::html::{esc, form_pairs, form_value};
+use super::session::{clear_cookie, found, new_session_id, session_data, session_id, set_cookie};
+use super::AppState;
+
+/// Symfony's message for a wrong username or password.
+pub const INVALID_CREDENTIALS: &str = "Invalid credentials.";
+/// Symfony's message for a bad login CSRF token.
+pub const INVALID_CSRF: &str = "Invalid CSRF token.";
+/// Symfony's message for an inactive user.
+pub const ACCOUNT_DISABLED: &str = "Account is disabled.";
+
+/// `GET /user/login`.
+pub async fn page(State(app): State<AppState>, headers: HeaderMap) -> Response {
+    render_page(&app, &headers)
+}
+
+/// The login page for this request's session (a session is started when there is none); the
+/// last login error is shown once.
+pub fn render_page(app: &AppState, headers: &HeaderMap) -> Response {
+    let known = session_id(headers).filter(|s| app.lock().session_data.contains_key(s));
+    let (sid, fresh) = match known {
+        Some(s) => (s, false),
+        None => (new_session_id(), true),
+    };
+    let (csrf, error, last_username) = {
+        let mut db = app.lock();
+        let data = session_data(&mut db, &sid);
+        (
+            data.login_csrf.clone(),
+            data.last_error.take(),
+            data.last_username.clone(),
+        )
+    };
+    let error_box = error
+        .map(|e| {
+            format!(
+                r#"<div class="AknMessageBox AknMessageBox--error">{}</div>"#,
+                esc(&e)
+            )
+        })
+        .unwrap_or_default();
+    let body = include_str!("assets/v3/login.html")
+        .replace("{{error}}", &error_box)
+        .replace("{{last_username}}", &esc(&last_username))
+        .replace("{{csrf}}", &esc(&csrf));
+    let mut resp = Html(body).into_response();
+    if fresh {
+        resp.headers_mut()
+            .insert(header::SET_COOKIE, set_cookie(&sid));
+    }
+    resp
+}
+
+/// `POST /user/login-check`: 302 to `/` with a new session on success, 302 back to the login
+/// page (which then shows the error) on failure.
+pub async fn check(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let pairs = form_pairs(&body);
+    let username = form_value(&pairs, "_username")
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    let password = form_value(&pairs, "_password").unwrap_or("");
+    let token = form_value(&pairs, "_csrf_token").unwrap_or("");
+    let sid = session_id(&headers);
+
+    let mut db = app.lock();
+    db.counters.login += 1;
+    let expected = sid
+        .as_ref()
+        .and_then(|s| db.session_data.get(s))
+        .map(|d| d.login_csrf.clone());
+    let outcome = if expected
+        .as_deref()
+        .is_none_or(|e| e.is_empty() || e != token)
+    {
+        Err(INVALID_CSRF)
+    } else {
+        match db
+            .users
+            .iter()
+            .find(|u| u.username == username || u.email == username)
+        {
+            Some(u) if u.password == password && !password.is_empty() => {
+                if u.enabled {
+                    Ok(u.id)
+                } else {
+                    Err(ACCOUNT_DISABLED)
+                }
+            }
+            _ => Err(INVALID_CREDENTIALS),
+        }
+    };
+    match outcome {
+        Ok(user_id) => {
+            // Session migration on login: a new id, the old anonymous session is dropped.
+            if let Some(old) = &sid {
+                db.session_data.remove(old);
+                db.sessions.remove(old);
+            }
+            let new_sid = new_session_id();
+            db.sessions.insert(new_sid.clone(), user_id);
+            session_data(&mut db, &new_sid);
+            let mut resp = found("/");
+            resp.headers_mut()
+                .insert(header::SET_COOKIE, set_cookie(&new_sid));
+            resp
+        }
+        Err(message) => {
+            let (sid, fresh) = match sid.filter(|s| db.session_data.contains_key(s)) {
+                Some(s) => (s, false),
+                None => (new_session_id(), true),
+            };
+            let data = session_data(&mut db, &sid);
+            data.last_error = Some(message.to_string());
+            data.last_username = username;
+            let mut resp = found("/user/login");
+            if fresh {
+                resp.headers_mut()
+                    .insert(header::SET_COOKIE, set_cookie(&sid));
+            }
+            resp
+        }
+    }
+}
+
+/// `GET /user/logout`: ends the session, 302 to the login page.
+pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(sid) = session_id(&headers) {
+        let mut db = app.lock();
+        db.sessions.remove(&sid);
+        db.session_data.remove(&sid);
+    }
+    let mut resp = found("/user/login");
+    resp.headers_mut()
+        .insert(header::SET_COOKIE, clear_cookie());
+    resp
+}
+
+/// Status used for the in-place login page of protected URLs.
+pub const IN_PLACE_STATUS: StatusCode = StatusCode::UNAUTHORIZED;

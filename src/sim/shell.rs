@@ -1,0 +1,112 @@
+//! The SPA shell at `/` and the embedded static assets under `/bundles/`.
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Extension;
+use serde_json::json;
+
+use super::html::esc;
+use super::session::{is_xhr, json_error, session_data, CurrentUser};
+use super::AppState;
+
+/// Embedded files: URL path under `/bundles/` → (content type, bytes). One folder per
+/// generation (`v3/`), shared bits in `common/`.
+const ASSETS: &[(&str, &str, &[u8])] = &[
+    (
+        "pimui/v3/app.css",
+        "text/css; charset=utf-8",
+        include_bytes!("assets/v3/app.css"),
+    ),
+    (
+        "pimui/v3/app.js",
+        "application/javascript; charset=utf-8",
+        include_bytes!("assets/v3/app.js"),
+    ),
+    (
+        "pimui/common/base.css",
+        "text/css; charset=utf-8",
+        include_bytes!("assets/common/base.css"),
+    ),
+    (
+        "pimui/common/logo.svg",
+        "image/svg+xml",
+        include_bytes!("assets/common/logo.svg"),
+    ),
+    (
+        "pimui/common/user.svg",
+        "image/svg+xml",
+        include_bytes!("assets/common/user.svg"),
+    ),
+    (
+        "pimui/common/role.svg",
+        "image/svg+xml",
+        include_bytes!("assets/common/role.svg"),
+    ),
+    (
+        "pimui/common/api.svg",
+        "image/svg+xml",
+        include_bytes!("assets/common/api.svg"),
+    ),
+];
+
+/// `GET /bundles/{path}`: an embedded asset, 404 otherwise.
+pub async fn asset(Path(path): Path<String>) -> Response {
+    match ASSETS.iter().find(|(p, _, _)| *p == path) {
+        Some((_, ty, bytes)) => (
+            [
+                (header::CONTENT_TYPE, *ty),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            *bytes,
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "Not Found").into_response(),
+    }
+}
+
+/// `GET /` (logged in): the SPA shell, with the session's pending flash messages.
+pub async fn index(State(app): State<AppState>, Extension(me): Extension<CurrentUser>) -> Response {
+    let (flashes, username, full_name) = {
+        let mut db = app.lock();
+        let (username, full_name) = db
+            .users
+            .iter()
+            .find(|u| u.id == me.user_id)
+            .map(|u| {
+                (
+                    u.username.clone(),
+                    format!("{} {}", u.first_name, u.last_name),
+                )
+            })
+            .unwrap_or_default();
+        let flashes = std::mem::take(&mut session_data(&mut db, &me.session).flashes);
+        (flashes, username, full_name)
+    };
+    let flashes: Vec<_> = flashes
+        .iter()
+        .map(|(t, m)| json!({"type": t, "message": m}))
+        .collect();
+    // `</` cannot end the script element from inside a JSON string.
+    let flashes = serde_json::Value::from(flashes)
+        .to_string()
+        .replace("</", "<\\/");
+    let page = include_str!("assets/v3/index.html")
+        .replace("{{flashes}}", &flashes)
+        .replace("{{username}}", &esc(&username))
+        .replace("{{full_name}}", &esc(&full_name));
+    Html(page).into_response()
+}
+
+/// Anything else: 404 (JSON for XHRs).
+pub async fn not_found(headers: HeaderMap) -> Response {
+    if is_xhr(&headers) {
+        json_error(StatusCode::NOT_FOUND, "Not Found")
+    } else {
+        (
+            StatusCode::NOT_FOUND,
+            Html("<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><h1>Not Found</h1><p>The requested URL was not found on this server.</p></body></html>"),
+        )
+            .into_response()
+    }
+}

@@ -1,0 +1,189 @@
+//! End-to-end: the real driver in real headless Chromium against the embedded simulator.
+//!
+//! Tests run one at a time (a shared lock): each starts its own chromedriver + Chromium, and
+//! the machine has 2 cores.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use pim_credentials::flow::{provision, ProvisionConfig};
+use pim_credentials::progress::Progress;
+use pim_credentials::secrets::Secret;
+use pim_credentials::sim::{self, SimConfig};
+use pim_credentials::Error;
+use serde_json::Value;
+
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+const API_USER: &str = "myAPIuser";
+const ROLE: &str = "My API user role";
+const CONNECTION: &str = "My very first API connection";
+
+fn config(pim_url: &str, artifacts: PathBuf) -> ProvisionConfig {
+    // Keep failure artifacts somewhere visible when asked to (debugging).
+    let artifacts = std::env::var_os("PIMCRED_TEST_ARTIFACTS").map(PathBuf::from).unwrap_or(artifacts);
+    ProvisionConfig {
+        pim_url: pim_url.to_string(),
+        admin_user: "admin".into(),
+        admin_password: Secret::new("admin"),
+        api_user: API_USER.into(),
+        api_password: None,
+        reset_password: false,
+        role: ROLE.into(),
+        connection: CONNECTION.into(),
+        webdriver: None,
+        headful: false,
+        verify: true,
+        timeout: Duration::from_secs(20),
+        artifacts_dir: artifacts,
+    }
+}
+
+/// Processes of this test binary's browser sessions still alive (their profile lives in
+/// `pim-credentials-<our pid>-…`).
+fn leftover_browser_processes() -> Vec<String> {
+    let needle = format!("pim-credentials-{}-", std::process::id());
+    let mut found = vec![];
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        if e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()).is_none() {
+            continue;
+        }
+        let Ok(cmd) = std::fs::read(e.path().join("cmdline")) else { continue };
+        let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+        if cmd.contains(&needle) {
+            // A zombie has an empty cmdline, so anything here is really running.
+            found.push(cmd.chars().take(120).collect());
+        }
+    }
+    found
+}
+
+fn counter(state: &Value, name: &str) -> u64 {
+    state["counters"][name].as_u64().unwrap_or(0)
+}
+
+fn role<'a>(state: &'a Value, label: &str) -> &'a Value {
+    state["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["label"] == label)
+        .unwrap_or_else(|| panic!("role {label} missing in {state}"))
+}
+
+fn users_named<'a>(state: &'a Value, name: &str) -> Vec<&'a Value> {
+    state["users"].as_array().unwrap().iter().filter(|u| u["username"] == name).collect()
+}
+
+/// A fresh run creates all three and verifies; the API user is the 32nd user (30 others +
+/// admin), so it is found on page 2 of the role's Users grid. A second run (same API password)
+/// reuses all three (the user found on page 2 of the Users grid), gets the same client id and
+/// creates nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fresh_run_creates_all_three_then_second_run_reuses_them_with_30_other_users() {
+    let _serial = SERIAL.lock().await;
+    let sim = sim::start(SimConfig { users: 30, ..SimConfig::default() }).await.unwrap();
+    let artifacts = tempfile::tempdir().unwrap();
+    let cfg = config(sim.url(), artifacts.path().to_path_buf());
+
+    let t = Instant::now();
+    let first = provision(&cfg, &Progress::silent()).await.expect("first run");
+    let wall = t.elapsed();
+    eprintln!("provision wall time (fresh run, default latency): {wall:?}");
+    assert!(leftover_browser_processes().is_empty(), "{:?}", leftover_browser_processes());
+
+    assert!(first.created.user && first.created.role && first.created.connection);
+    assert!(first.verified, "notes: {:?}", first.notes);
+    assert_eq!(first.pim_version, "3.x");
+    let password = first.password.clone().expect("a generated password");
+    assert_eq!(password.expose().len(), 24);
+
+    let state = sim.state();
+    let api = users_named(&state, API_USER);
+    assert_eq!(api.len(), 1, "{state}");
+    assert!(api[0]["roles"].as_array().unwrap().iter().any(|r| r == ROLE), "{state}");
+    let r = role(&state, ROLE);
+    assert!(r["acls"].as_array().unwrap().iter().any(|a| a == "pim_api_overall_access"));
+    assert!(r["users"].as_array().unwrap().iter().any(|u| u == API_USER));
+    let clients = state["api_clients"].as_array().unwrap();
+    assert_eq!(clients.len(), 1, "{state}");
+    assert_eq!(clients[0]["label"], CONNECTION);
+    assert_eq!(clients[0]["client_id"], first.client_id.as_str());
+    assert_eq!(clients[0]["secret"], first.secret.expose());
+    assert!(counter(&state, "token") >= 1, "verification asked for a token: {state}");
+
+    // Second run, with the password the first run generated (PIM_API_PASSWORD).
+    let mut again = cfg.clone();
+    again.api_password = Some(password.clone());
+    let second = provision(&again, &Progress::silent()).await.expect("second run");
+    assert!(leftover_browser_processes().is_empty());
+    assert_eq!(second.created, Default::default(), "nothing created the second time");
+    assert_eq!(second.client_id, first.client_id);
+    assert_eq!(second.secret, first.secret);
+    assert!(second.verified);
+    assert_eq!(second.password.as_ref(), Some(&password));
+    let after = sim.state();
+    for c in ["user_create", "role_create", "client_create"] {
+        assert_eq!(counter(&after, c), counter(&state, c), "{c} changed: {after}");
+    }
+    assert_eq!(users_named(&after, API_USER).len(), 1);
+    assert_eq!(after["api_clients"].as_array().unwrap().len(), 1);
+    sim.stop().await;
+}
+
+/// An existing user whose password is unknown is reused, its password left alone, and the
+/// verification is skipped with a note.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reused_user_without_known_password_skips_verification() {
+    let _serial = SERIAL.lock().await;
+    let sim = sim::start(SimConfig { users: 2, ..SimConfig::default() }).await.unwrap();
+    {
+        let mut db = sim.app().lock();
+        db.add_user(API_USER, "api@example.com", "Api", "User", "pre-existing-1", vec![]);
+    }
+    let artifacts = tempfile::tempdir().unwrap();
+    let cfg = config(sim.url(), artifacts.path().to_path_buf());
+    let p = provision(&cfg, &Progress::silent()).await.expect("run");
+    assert!(!p.created.user);
+    assert!(p.created.role && p.created.connection);
+    assert!(p.password.is_none());
+    assert!(!p.verified);
+    assert!(p.notes.iter().any(|n| n.contains("verification skipped")), "{:?}", p.notes);
+    let state = sim.state();
+    assert_eq!(counter(&state, "user_create"), 0);
+    assert_eq!(counter(&state, "token"), 0, "no verification was attempted");
+    assert!(role(&state, ROLE)["users"].as_array().unwrap().iter().any(|u| u == API_USER));
+    assert!(leftover_browser_processes().is_empty());
+    sim.stop().await;
+}
+
+/// A wrong admin password is the PIM refusing: exit code 3 with "Invalid credentials.", a
+/// failure artifact folder, and no browser left behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_admin_password_is_refused_with_exit_code_3() {
+    let _serial = SERIAL.lock().await;
+    let sim = sim::start(SimConfig { users: 0, ..SimConfig::default() }).await.unwrap();
+    let artifacts = tempfile::tempdir().unwrap();
+    let mut cfg = config(sim.url(), artifacts.path().to_path_buf());
+    cfg.admin_password = Secret::new("not-the-password");
+    let err = provision(&cfg, &Progress::silent()).await.expect_err("must be refused");
+    assert_eq!(err.exit_code(), 3, "{err}");
+    assert!(matches!(&err, Error::PimRefused { message, .. } if message.contains("Invalid credentials.")), "{err}");
+    assert!(leftover_browser_processes().is_empty());
+    // The failed step left a screenshot, the page and its URL, with the password masked.
+    let dirs: Vec<_> = std::fs::read_dir(artifacts.path()).unwrap().flatten().collect();
+    assert_eq!(dirs.len(), 1);
+    let files: Vec<String> = std::fs::read_dir(dirs[0].path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(files.iter().any(|f| f.ends_with(".png")), "{files:?}");
+    let html = files.iter().find(|f| f.ends_with(".html")).expect("page html");
+    let html = std::fs::read_to_string(dirs[0].path().join(html)).unwrap();
+    assert!(html.contains("Invalid credentials."));
+    assert!(!html.contains("not-the-password"));
+    let state = sim.state();
+    assert_eq!(counter(&state, "user_create"), 0);
+    sim.stop().await;
+}
