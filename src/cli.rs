@@ -114,6 +114,9 @@ struct SimArgs {
     /// Number of pre-existing ordinary users.
     #[arg(long, default_value_t = 30)]
     users: usize,
+    /// Which generation to imitate: 1.7, 2, 3, 4, 5, 6 or 7.
+    #[arg(long, default_value = "3")]
+    pim_version: sim::PimVersion,
 }
 
 /// Parses `30s`, `1500ms`, `2m` or a bare number of seconds.
@@ -175,7 +178,7 @@ async fn run_sim(args: SimArgs) -> i32 {
         admin_password: args.admin_password,
         latency: Duration::from_millis(args.latency_ms),
         users: args.users,
-        ..SimConfig::default()
+        pim_version: args.pim_version,
     };
     match sim::run(cfg).await {
         Ok(()) => exit::OK,

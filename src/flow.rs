@@ -181,7 +181,11 @@ async fn start_browser(bc: &BrowserConfig, progress: &Progress) -> crate::Result
     progress.begin("start browser");
     match browser::launch(&opts).await {
         Ok(s) => {
-            progress.pass(if bc.webdriver.is_some() { "connected" } else { "chromedriver + Chromium" });
+            progress.pass(if bc.webdriver.is_some() {
+                "connected"
+            } else {
+                "chromedriver + Chromium"
+            });
             Ok(s)
         }
         Err(e) => {
@@ -267,7 +271,10 @@ async fn run(
     let mut notes = Vec::new();
 
     step(b, progress, "log in", async {
-        LoginPage::open(pim).await?.log_in(&cfg.admin_user, &cfg.admin_password).await?;
+        LoginPage::open(pim)
+            .await?
+            .log_in(&cfg.admin_user, &cfg.admin_password)
+            .await?;
         Ok(((), format!("as {}", cfg.admin_user)))
     })
     .await?;
@@ -319,7 +326,10 @@ async fn run(
         let granted = form.grant(Acl::OverallWebApiAccess).await?;
         let ticked = form.tick_user(&cfg.api_user).await?;
         if existed && !granted && !ticked {
-            return Ok(((), "reused (already granted, user already ticked)".to_string()));
+            return Ok((
+                (),
+                "reused (already granted, user already ticked)".to_string(),
+            ));
         }
         let reopened = form.save().await?.reopen().await?;
         if !existed {
@@ -335,21 +345,29 @@ async fn run(
             did.push("ticked the user");
         }
         let what = if existed { "reused" } else { "created" };
-        Ok(((), format!("{what}; {}; checked after re-opening", did.join(", "))))
+        Ok((
+            (),
+            format!("{what}; {}; checked after re-opening", did.join(", ")),
+        ))
     })
     .await?;
 
-    let client = step(b, progress, "ensure connection", async {
+    let page = step(b, progress, "ensure connection", async {
         let page = ApiConnectionsPage::open(pim).await?;
-        if let Some(c) = page.find(&cfg.connection).await? {
-            b.add_secret(&c.secret);
-            return Ok((c, "reused".to_string()));
+        if page.find(&cfg.connection).await?.is_some() {
+            return Ok((page, "reused".to_string()));
         }
         page.create(&cfg.connection).await?;
         created.lock().unwrap().connection = true;
+        Ok((page, "created".to_string()))
+    })
+    .await?;
+
+    let client = step(b, progress, "read credentials", async {
         let c = page.read_credentials(&cfg.connection).await?;
         b.add_secret(&c.secret);
-        Ok((c, "created".to_string()))
+        let detail = format!("client id {}", c.client_id);
+        Ok((c, detail))
     })
     .await?;
 
@@ -410,7 +428,13 @@ async fn run(
 fn email_local_part(username: &str) -> String {
     let s: String = username
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     if s.is_empty() {
         "api-user".into()

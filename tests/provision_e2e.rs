@@ -21,7 +21,9 @@ const CONNECTION: &str = "My very first API connection";
 
 fn config(pim_url: &str, artifacts: PathBuf) -> ProvisionConfig {
     // Keep failure artifacts somewhere visible when asked to (debugging).
-    let artifacts = std::env::var_os("PIMCRED_TEST_ARTIFACTS").map(PathBuf::from).unwrap_or(artifacts);
+    let artifacts = std::env::var_os("PIMCRED_TEST_ARTIFACTS")
+        .map(PathBuf::from)
+        .unwrap_or(artifacts);
     ProvisionConfig {
         pim_url: pim_url.to_string(),
         admin_user: "admin".into(),
@@ -45,10 +47,16 @@ fn leftover_browser_processes() -> Vec<String> {
     let needle = format!("pim-credentials-{}-", std::process::id());
     let mut found = vec![];
     for e in std::fs::read_dir("/proc").unwrap().flatten() {
-        if e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()).is_none() {
+        if e.file_name()
+            .to_str()
+            .and_then(|s| s.parse::<u32>().ok())
+            .is_none()
+        {
             continue;
         }
-        let Ok(cmd) = std::fs::read(e.path().join("cmdline")) else { continue };
+        let Ok(cmd) = std::fs::read(e.path().join("cmdline")) else {
+            continue;
+        };
         let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
         if cmd.contains(&needle) {
             // A zombie has an empty cmdline, so anything here is really running.
@@ -72,7 +80,12 @@ fn role<'a>(state: &'a Value, label: &str) -> &'a Value {
 }
 
 fn users_named<'a>(state: &'a Value, name: &str) -> Vec<&'a Value> {
-    state["users"].as_array().unwrap().iter().filter(|u| u["username"] == name).collect()
+    state["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["username"] == name)
+        .collect()
 }
 
 /// A fresh run creates all three and verifies; the API user is the 32nd user (30 others +
@@ -82,15 +95,26 @@ fn users_named<'a>(state: &'a Value, name: &str) -> Vec<&'a Value> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fresh_run_creates_all_three_then_second_run_reuses_them_with_30_other_users() {
     let _serial = SERIAL.lock().await;
-    let sim = sim::start(SimConfig { users: 30, ..SimConfig::default() }).await.unwrap();
+    let sim = sim::start(SimConfig {
+        users: 30,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
     let artifacts = tempfile::tempdir().unwrap();
     let cfg = config(sim.url(), artifacts.path().to_path_buf());
 
     let t = Instant::now();
-    let first = provision(&cfg, &Progress::silent()).await.expect("first run");
+    let first = provision(&cfg, &Progress::silent())
+        .await
+        .expect("first run");
     let wall = t.elapsed();
     eprintln!("provision wall time (fresh run, default latency): {wall:?}");
-    assert!(leftover_browser_processes().is_empty(), "{:?}", leftover_browser_processes());
+    assert!(
+        leftover_browser_processes().is_empty(),
+        "{:?}",
+        leftover_browser_processes()
+    );
 
     assert!(first.created.user && first.created.role && first.created.connection);
     assert!(first.verified, "notes: {:?}", first.notes);
@@ -101,30 +125,54 @@ async fn fresh_run_creates_all_three_then_second_run_reuses_them_with_30_other_u
     let state = sim.state();
     let api = users_named(&state, API_USER);
     assert_eq!(api.len(), 1, "{state}");
-    assert!(api[0]["roles"].as_array().unwrap().iter().any(|r| r == ROLE), "{state}");
+    assert!(
+        api[0]["roles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r == ROLE),
+        "{state}"
+    );
     let r = role(&state, ROLE);
-    assert!(r["acls"].as_array().unwrap().iter().any(|a| a == "pim_api_overall_access"));
+    assert!(r["acls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a == "pim_api_overall_access"));
     assert!(r["users"].as_array().unwrap().iter().any(|u| u == API_USER));
     let clients = state["api_clients"].as_array().unwrap();
     assert_eq!(clients.len(), 1, "{state}");
     assert_eq!(clients[0]["label"], CONNECTION);
     assert_eq!(clients[0]["client_id"], first.client_id.as_str());
     assert_eq!(clients[0]["secret"], first.secret.expose());
-    assert!(counter(&state, "token") >= 1, "verification asked for a token: {state}");
+    assert!(
+        counter(&state, "token") >= 1,
+        "verification asked for a token: {state}"
+    );
 
     // Second run, with the password the first run generated (PIM_API_PASSWORD).
     let mut again = cfg.clone();
     again.api_password = Some(password.clone());
-    let second = provision(&again, &Progress::silent()).await.expect("second run");
+    let second = provision(&again, &Progress::silent())
+        .await
+        .expect("second run");
     assert!(leftover_browser_processes().is_empty());
-    assert_eq!(second.created, Default::default(), "nothing created the second time");
+    assert_eq!(
+        second.created,
+        Default::default(),
+        "nothing created the second time"
+    );
     assert_eq!(second.client_id, first.client_id);
     assert_eq!(second.secret, first.secret);
     assert!(second.verified);
     assert_eq!(second.password.as_ref(), Some(&password));
     let after = sim.state();
     for c in ["user_create", "role_create", "client_create"] {
-        assert_eq!(counter(&after, c), counter(&state, c), "{c} changed: {after}");
+        assert_eq!(
+            counter(&after, c),
+            counter(&state, c),
+            "{c} changed: {after}"
+        );
     }
     assert_eq!(users_named(&after, API_USER).len(), 1);
     assert_eq!(after["api_clients"].as_array().unwrap().len(), 1);
@@ -136,10 +184,22 @@ async fn fresh_run_creates_all_three_then_second_run_reuses_them_with_30_other_u
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reused_user_without_known_password_skips_verification() {
     let _serial = SERIAL.lock().await;
-    let sim = sim::start(SimConfig { users: 2, ..SimConfig::default() }).await.unwrap();
+    let sim = sim::start(SimConfig {
+        users: 2,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
     {
         let mut db = sim.app().lock();
-        db.add_user(API_USER, "api@example.com", "Api", "User", "pre-existing-1", vec![]);
+        db.add_user(
+            API_USER,
+            "api@example.com",
+            "Api",
+            "User",
+            "pre-existing-1",
+            vec![],
+        );
     }
     let artifacts = tempfile::tempdir().unwrap();
     let cfg = config(sim.url(), artifacts.path().to_path_buf());
@@ -148,11 +208,19 @@ async fn reused_user_without_known_password_skips_verification() {
     assert!(p.created.role && p.created.connection);
     assert!(p.password.is_none());
     assert!(!p.verified);
-    assert!(p.notes.iter().any(|n| n.contains("verification skipped")), "{:?}", p.notes);
+    assert!(
+        p.notes.iter().any(|n| n.contains("verification skipped")),
+        "{:?}",
+        p.notes
+    );
     let state = sim.state();
     assert_eq!(counter(&state, "user_create"), 0);
     assert_eq!(counter(&state, "token"), 0, "no verification was attempted");
-    assert!(role(&state, ROLE)["users"].as_array().unwrap().iter().any(|u| u == API_USER));
+    assert!(role(&state, ROLE)["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|u| u == API_USER));
     assert!(leftover_browser_processes().is_empty());
     sim.stop().await;
 }
@@ -162,16 +230,29 @@ async fn reused_user_without_known_password_skips_verification() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_admin_password_is_refused_with_exit_code_3() {
     let _serial = SERIAL.lock().await;
-    let sim = sim::start(SimConfig { users: 0, ..SimConfig::default() }).await.unwrap();
+    let sim = sim::start(SimConfig {
+        users: 0,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
     let artifacts = tempfile::tempdir().unwrap();
     let mut cfg = config(sim.url(), artifacts.path().to_path_buf());
     cfg.admin_password = Secret::new("not-the-password");
-    let err = provision(&cfg, &Progress::silent()).await.expect_err("must be refused");
+    let err = provision(&cfg, &Progress::silent())
+        .await
+        .expect_err("must be refused");
     assert_eq!(err.exit_code(), 3, "{err}");
-    assert!(matches!(&err, Error::PimRefused { message, .. } if message.contains("Invalid credentials.")), "{err}");
+    assert!(
+        matches!(&err, Error::PimRefused { message, .. } if message.contains("Invalid credentials.")),
+        "{err}"
+    );
     assert!(leftover_browser_processes().is_empty());
     // The failed step left a screenshot, the page and its URL, with the password masked.
-    let dirs: Vec<_> = std::fs::read_dir(artifacts.path()).unwrap().flatten().collect();
+    let dirs: Vec<_> = std::fs::read_dir(artifacts.path())
+        .unwrap()
+        .flatten()
+        .collect();
     assert_eq!(dirs.len(), 1);
     let files: Vec<String> = std::fs::read_dir(dirs[0].path())
         .unwrap()
@@ -179,11 +260,215 @@ async fn wrong_admin_password_is_refused_with_exit_code_3() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     assert!(files.iter().any(|f| f.ends_with(".png")), "{files:?}");
-    let html = files.iter().find(|f| f.ends_with(".html")).expect("page html");
+    let html = files
+        .iter()
+        .find(|f| f.ends_with(".html"))
+        .expect("page html");
     let html = std::fs::read_to_string(dirs[0].path().join(html)).unwrap();
     assert!(html.contains("Invalid credentials."));
     assert!(!html.contains("not-the-password"));
     let state = sim.state();
     assert_eq!(counter(&state, "user_create"), 0);
+    sim.stop().await;
+}
+
+/// Ctrl-C in the middle of a run (the real binary, provisioning its embedded simulator): the
+/// run stops with the "interrupted" exit code and no chromedriver or Chromium is left behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_mid_run_leaves_no_browser_behind() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let _serial = SERIAL.lock().await;
+    let artifacts = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pim-credentials"))
+        .arg("provision")
+        .env("PIM_ADMIN_PASSWORD", "admin")
+        .env_remove("PIM_URL")
+        .env_remove("WEBDRIVER_URL")
+        .current_dir(artifacts.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let needle = format!("pim-credentials-{pid}-");
+    let browser_alive = || {
+        std::fs::read_dir("/proc").unwrap().flatten().any(|e| {
+            std::fs::read(e.path().join("cmdline"))
+                .map(|c| String::from_utf8_lossy(&c).contains(&needle))
+                .unwrap_or(false)
+        })
+    };
+    // Read stderr in a thread (to the end: a closed pipe would make the child's prints fail)
+    // and learn when the run has logged in, i.e. the browser is busy.
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        let mut seen = String::new();
+        let mut tx = Some(tx);
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            seen.push_str(&line);
+            seen.push('\n');
+            if line.contains("log in") {
+                if let Some(tx) = tx.take() {
+                    let _ = tx.send(seen.clone());
+                }
+            }
+        }
+        seen
+    });
+    let seen = tokio::time::timeout(Duration::from_secs(60), rx)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(seen.contains("log in"), "{seen}");
+    assert!(browser_alive(), "Chromium should be running mid-run");
+    // SAFETY: sending SIGINT to the child we spawned.
+    unsafe {
+        libc::kill(pid as i32, libc::SIGINT);
+    }
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap());
+    let status = tokio::time::timeout(Duration::from_secs(30), status)
+        .await
+        .unwrap()
+        .unwrap();
+    let seen = reader.join().unwrap();
+    assert_eq!(status.code(), Some(130), "{status:?}: {seen}");
+    assert!(!browser_alive(), "a browser process outlived the run");
+    assert!(seen.contains("interrupted"), "{seen}");
+}
+
+/// `verify_credentials` reads the PIM's answers: a wrong secret is the token endpoint's 422
+/// message; a user whose role lacks Overall Web API access gets a token but a 403 "You are not
+/// allowed to access the web API." (exit 4); a user with it passes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_credentials_reads_token_and_403_errors() {
+    use pim_credentials::flow::{verify_credentials, BrowserConfig};
+    use pim_credentials::pim::{Credentials, Verified};
+    let _serial = SERIAL.lock().await;
+    let sim = sim::start(SimConfig {
+        users: 0,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let (client_id, secret, user_role, admin_role) = {
+        let mut db = sim.app().lock();
+        let role_id = |label: &str| db.roles.iter().find(|r| r.label == label).unwrap().id;
+        let (user_role, admin_role) = (role_id("User"), role_id("Administrator"));
+        let id = db.add_client("verify test");
+        let secret = db
+            .clients
+            .iter()
+            .find(|c| c.public_id() == id)
+            .unwrap()
+            .secret
+            .clone();
+        (id, secret, user_role, admin_role)
+    };
+    {
+        let mut db = sim.app().lock();
+        db.add_user(
+            "plain",
+            "plain@example.com",
+            "P",
+            "U",
+            "plain-pass-1",
+            vec![user_role],
+        );
+        db.add_user(
+            "apiok",
+            "apiok@example.com",
+            "A",
+            "O",
+            "apiok-pass-1",
+            vec![admin_role],
+        );
+    }
+    let artifacts = tempfile::tempdir().unwrap();
+    let bc = BrowserConfig {
+        pim_url: sim.url().to_string(),
+        webdriver: None,
+        headful: false,
+        timeout: Duration::from_secs(20),
+        artifacts_dir: artifacts.path().to_path_buf(),
+    };
+    let creds = |user: &str, pass: &str, secret: &str| Credentials {
+        client_id: client_id.clone(),
+        secret: Secret::new(secret),
+        username: user.into(),
+        password: Secret::new(pass),
+    };
+    let p = Progress::silent();
+
+    let ok = verify_credentials(&bc, &creds("apiok", "apiok-pass-1", &secret), &p).await;
+    assert_eq!(ok.expect("valid credentials"), Verified::Ok);
+
+    let e = verify_credentials(&bc, &creds("apiok", "apiok-pass-1", "wrong-secret"), &p)
+        .await
+        .expect_err("wrong secret");
+    assert_eq!(e.exit_code(), 4);
+    assert!(e.to_string().contains("client_id"), "{e}");
+
+    let e = verify_credentials(&bc, &creds("plain", "plain-pass-1", &secret), &p)
+        .await
+        .expect_err("no web API access");
+    assert_eq!(e.exit_code(), 4);
+    assert!(
+        e.to_string()
+            .contains("You are not allowed to access the web API."),
+        "{e}"
+    );
+    assert!(
+        e.to_string().contains("lacks Overall Web API access"),
+        "{e}"
+    );
+    assert!(leftover_browser_processes().is_empty());
+    sim.stop().await;
+}
+
+/// With `webdriver` set, the driver connects to that server (as it would to a Grid) instead of
+/// starting its own, and the flow works the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn provision_through_an_existing_webdriver_server() {
+    use std::process::{Command, Stdio};
+    let _serial = SERIAL.lock().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut driver = Command::new("/usr/bin/chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    let t = Instant::now();
+    while reqwest::get(format!("{url}/status")).await.is_err() {
+        assert!(
+            t.elapsed() < Duration::from_secs(20),
+            "chromedriver did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let sim = sim::start(SimConfig {
+        users: 0,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let artifacts = tempfile::tempdir().unwrap();
+    let mut cfg = config(sim.url(), artifacts.path().to_path_buf());
+    cfg.webdriver = Some(url);
+    let res = provision(&cfg, &Progress::silent()).await;
+    let _ = driver.kill();
+    let _ = driver.wait();
+    let p = res.expect("provision through an external WebDriver");
+    assert!(p.verified && p.created.connection);
+    let state = sim.state();
+    assert_eq!(state["api_clients"][0]["client_id"], p.client_id.as_str());
     sim.stop().await;
 }

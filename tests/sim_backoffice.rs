@@ -11,11 +11,19 @@ use serde_json::{json, Value};
 
 /// A simulator without latency (one test checks the latency on its own).
 async fn sim_fast() -> SimHandle {
-    sim::start(SimConfig { latency: Duration::ZERO, ..SimConfig::default() }).await.unwrap()
+    sim::start(SimConfig {
+        latency: Duration::ZERO,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap()
 }
 
 fn http() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 fn bapid(headers: &HeaderMap) -> Option<String> {
@@ -29,7 +37,9 @@ fn bapid(headers: &HeaderMap) -> Option<String> {
 
 /// Pulls `value="..."` of the input named `name` out of HTML.
 fn input_value(html: &str, name: &str) -> String {
-    let at = html.find(&format!("name=\"{name}\"")).unwrap_or_else(|| panic!("no input {name}"));
+    let at = html
+        .find(&format!("name=\"{name}\""))
+        .unwrap_or_else(|| panic!("no input {name}"));
     let rest = &html[at..];
     let v = rest.find("value=\"").unwrap() + 7;
     let end = rest[v..].find('"').unwrap();
@@ -46,12 +56,23 @@ struct Session {
 impl Session {
     async fn anonymous(sim: &SimHandle) -> (Session, String) {
         let http = http();
-        let r = http.get(format!("{}/user/login", sim.url())).send().await.unwrap();
+        let r = http
+            .get(format!("{}/user/login", sim.url()))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::OK);
         let cookie = bapid(r.headers()).expect("login page starts a session");
         let html = r.text().await.unwrap();
         let csrf = input_value(&html, "_csrf_token");
-        (Session { base: sim.url().to_string(), http, cookie }, csrf)
+        (
+            Session {
+                base: sim.url().to_string(),
+                http,
+                cookie,
+            },
+            csrf,
+        )
     }
 
     async fn login(sim: &SimHandle, user: &str, password: &str) -> Session {
@@ -97,20 +118,33 @@ impl Session {
     }
 
     async fn post_json(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        let r = self.req(Method::POST, path, true).json(&body).send().await.unwrap();
+        let r = self
+            .req(Method::POST, path, true)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         let status = r.status();
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
     async fn post_form(&self, path: &str, pairs: &[(String, String)]) -> reqwest::Response {
-        self.req(Method::POST, path, true).form(pairs).send().await.unwrap()
+        self.req(Method::POST, path, true)
+            .form(pairs)
+            .send()
+            .await
+            .unwrap()
     }
 }
 
 #[tokio::test]
 async fn login_page_has_the_3x_form_and_starts_a_session() {
     let sim = sim_fast().await;
-    let r = http().get(format!("{}/user/login", sim.url())).send().await.unwrap();
+    let r = http()
+        .get(format!("{}/user/login", sim.url()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert!(bapid(r.headers()).is_some());
     let html = r.text().await.unwrap();
@@ -167,10 +201,17 @@ async fn bad_credentials_show_the_error_once_on_the_login_page() {
     assert_eq!(r.status(), StatusCode::FOUND);
     assert_eq!(r.headers()[LOCATION], "/user/login");
     let (_, html) = s.get_xhr("/user/login").await;
-    assert!(html.contains(r#"<div class="AknMessageBox AknMessageBox--error">Invalid credentials.</div>"#));
-    assert!(html.contains(r#"value="admin""#), "last username is pre-filled");
+    assert!(html
+        .contains(r#"<div class="AknMessageBox AknMessageBox--error">Invalid credentials.</div>"#));
+    assert!(
+        html.contains(r#"value="admin""#),
+        "last username is pre-filled"
+    );
     let (_, html) = s.get_xhr("/user/login").await;
-    assert!(!html.contains("AknMessageBox--error"), "the error is shown once");
+    assert!(
+        !html.contains("AknMessageBox--error"),
+        "the error is shown once"
+    );
     // Unknown user: same message.
     let r = s.post_login("nobody", "admin", &csrf).await;
     assert_eq!(r.headers()[LOCATION], "/user/login");
@@ -192,13 +233,21 @@ async fn login_checks_the_csrf_token() {
     // Without any session cookie the token cannot match either.
     let r = http()
         .post(format!("{}/user/login-check", sim.url()))
-        .form(&[("_username", "admin"), ("_password", "admin"), ("_csrf_token", "")])
+        .form(&[
+            ("_username", "admin"),
+            ("_password", "admin"),
+            ("_csrf_token", ""),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::FOUND);
     assert_eq!(r.headers()[LOCATION], "/user/login");
-    assert_eq!(sim.state()["counters"]["login"], 2, "rejected logins are counted");
+    assert_eq!(
+        sim.state()["counters"]["login"],
+        2,
+        "rejected logins are counted"
+    );
     sim.stop().await;
 }
 
@@ -210,7 +259,10 @@ async fn unauthenticated_requests_get_the_login_page_in_place_or_401_json() {
         let r = h.get(format!("{}{path}", sim.url())).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{path}");
         let html = r.text().await.unwrap();
-        assert!(html.contains("form-signin"), "{path} answers the login page in place");
+        assert!(
+            html.contains("form-signin"),
+            "{path} answers the login page in place"
+        );
     }
     let r = h
         .get(format!("{}/datagrid/pim-user-grid", sim.url()))
@@ -233,7 +285,11 @@ async fn unauthenticated_requests_get_the_login_page_in_place_or_401_json() {
 
     // Logout ends the session.
     let s = Session::login(&sim, "admin", "admin").await;
-    let r = s.req(Method::GET, "/user/logout", false).send().await.unwrap();
+    let r = s
+        .req(Method::GET, "/user/logout", false)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::FOUND);
     assert_eq!(r.headers()[LOCATION], "/user/login");
     let r = s.req(Method::GET, "/", false).send().await.unwrap();
@@ -247,7 +303,12 @@ async fn rest_user_validates_and_creates_users_with_role_user() {
     let s = Session::login(&sim, "admin", "admin").await;
 
     // Without the XHR header: 302 to /.
-    let r = s.req(Method::POST, "/rest/user/", false).json(&json!({})).send().await.unwrap();
+    let r = s
+        .req(Method::POST, "/rest/user/", false)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::FOUND);
     assert_eq!(r.headers()[LOCATION], "/");
 
@@ -256,7 +317,9 @@ async fn rest_user_validates_and_creates_users_with_role_user() {
     let values = body["values"].as_array().unwrap();
     for path in ["username", "password", "first_name", "last_name", "email"] {
         assert!(
-            values.iter().any(|v| v["path"] == path && v["message"] == "This value should not be blank."),
+            values
+                .iter()
+                .any(|v| v["path"] == path && v["message"] == "This value should not be blank."),
             "blank {path}: {body}"
         );
     }
@@ -272,9 +335,17 @@ async fn rest_user_validates_and_creates_users_with_role_user() {
     taken["username"] = json!("admin");
     let (status, body) = s.post_json("/rest/user/", taken).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(body["values"][0], json!({"path": "username", "message": "This value is already used.", "global": false}));
+    assert_eq!(
+        body["values"][0],
+        json!({"path": "username", "message": "This value is already used.", "global": false})
+    );
     // Not JSON at all: every field blank, still a 400, never a 500.
-    let r = s.req(Method::POST, "/rest/user/", true).body("{not json").send().await.unwrap();
+    let r = s
+        .req(Method::POST, "/rest/user/", true)
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 
     let (status, body) = s.post_json("/rest/user/", good).await;
@@ -284,14 +355,25 @@ async fn rest_user_validates_and_creates_users_with_role_user() {
     assert_eq!(body["roles"], json!(["ROLE_USER"]));
     let (status, text) = s.get_xhr(&format!("/rest/user/{id}")).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(serde_json::from_str::<Value>(&text).unwrap()["first_name"], "Api");
+    assert_eq!(
+        serde_json::from_str::<Value>(&text).unwrap()["first_name"],
+        "Api"
+    );
     assert_eq!(s.get_xhr("/rest/user/9999").await.0, StatusCode::NOT_FOUND);
 
     let state = sim.state();
-    let user = state["users"].as_array().unwrap().iter().find(|u| u["username"] == "api_user").unwrap();
+    let user = state["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "api_user")
+        .unwrap();
     assert_eq!(user["roles"], json!(["User"]));
     assert_eq!(user["enabled"], true);
-    assert_eq!(state["counters"]["user_create"], 6, "every request is counted, rejected ones too");
+    assert_eq!(
+        state["counters"]["user_create"], 6,
+        "every request is counted, rejected ones too"
+    );
     sim.stop().await;
 }
 
@@ -300,19 +382,30 @@ fn role_form(fragment: &str, label: &str, grant_api: bool, append: &str) -> Vec<
     let token = input_value(fragment, "pim_user_role_form[_token]");
     let mut pairs = vec![
         ("pim_user_role_form[label]".to_string(), label.to_string()),
-        ("pim_user_role_form[appendUsers]".to_string(), append.to_string()),
+        (
+            "pim_user_role_form[appendUsers]".to_string(),
+            append.to_string(),
+        ),
         ("pim_user_role_form[removeUsers]".to_string(), String::new()),
         ("pim_user_role_form[_token]".to_string(), token),
     ];
     // Find the privilege index of action:pim_api_overall_access.
-    let at = fragment.find(r#"value="action:pim_api_overall_access""#).expect("api privilege rendered");
+    let at = fragment
+        .find(r#"value="action:pim_api_overall_access""#)
+        .expect("api privilege rendered");
     let name_at = fragment[..at].rfind("name=\"").unwrap() + 6;
     let name = &fragment[name_at..fragment[name_at..].find('"').unwrap() + name_at];
     let base = name.strip_suffix("[identity][id]").unwrap().to_string();
     pairs.push((name.to_string(), "action:pim_api_overall_access".into()));
-    pairs.push((format!("{base}[permissions][EXECUTE][name]"), "EXECUTE".into()));
+    pairs.push((
+        format!("{base}[permissions][EXECUTE][name]"),
+        "EXECUTE".into(),
+    ));
     if grant_api {
-        pairs.push((format!("{base}[permissions][EXECUTE][accessLevel]"), "1".into()));
+        pairs.push((
+            format!("{base}[permissions][EXECUTE][accessLevel]"),
+            "1".into(),
+        ));
     }
     pairs
 }
@@ -349,11 +442,18 @@ async fn role_form_fragment_and_submission() {
         assert!(fragment.contains(hook), "fragment lacks {hook}");
     }
     // The resource row is spaceless: its text is exactly the label.
-    let row_at = fragment.find(r#"value="action:pim_api_overall_access""#).unwrap();
-    let row_start = fragment[..row_at].rfind(r#"<div class="AknAcl AknAcl-item acl-permission">"#).unwrap();
+    let row_at = fragment
+        .find(r#"value="action:pim_api_overall_access""#)
+        .unwrap();
+    let row_start = fragment[..row_at]
+        .rfind(r#"<div class="AknAcl AknAcl-item acl-permission">"#)
+        .unwrap();
     let row = &fragment[row_start..];
     let row = &row[..row.find("</div></div>").unwrap() + 12];
-    let text: String = row.split('<').filter_map(|p| p.split_once('>').map(|(_, t)| t)).collect();
+    let text: String = row
+        .split('<')
+        .filter_map(|p| p.split_once('>').map(|(_, t)| t))
+        .collect();
     assert_eq!(text, "Web API permissions");
     assert!(row.contains("non-granted acl-permission-toggle"));
     assert!(!fragment.contains("validation-tooltip"));
@@ -361,30 +461,57 @@ async fn role_form_fragment_and_submission() {
     // Invalid: blank, too long, duplicate, bad CSRF token.
     for (label, message) in [
         ("", "This value should not be blank."),
-        ("A label that is far too long", "This value is too long. It should have 25 characters or less."),
+        (
+            "A label that is far too long",
+            "This value is too long. It should have 25 characters or less.",
+        ),
         ("Administrator", "This value is already used."),
     ] {
-        let r = s.post_form("/user/role/create", &role_form(&fragment, label, true, "")).await;
+        let r = s
+            .post_form("/user/role/create", &role_form(&fragment, label, true, ""))
+            .await;
         assert_eq!(r.status(), StatusCode::OK);
-        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        assert!(r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
         let html = r.text().await.unwrap();
         assert_eq!(tooltip(&html).as_deref(), Some(message), "label {label:?}");
-        assert!(html.contains("AknSelectButton--selected granted acl-permission-toggle"), "submitted grant kept");
+        assert!(
+            html.contains("AknSelectButton--selected granted acl-permission-toggle"),
+            "submitted grant kept"
+        );
     }
     let mut forged = role_form(&fragment, "My API user role", true, "");
     forged.retain(|(k, _)| k != "pim_user_role_form[_token]");
-    let html = s.post_form("/user/role/create", &forged).await.text().await.unwrap();
+    let html = s
+        .post_form("/user/role/create", &forged)
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("The CSRF token is invalid. Please try to resubmit the form."));
 
     // Valid: JSON route, role stored with its code, grant and user.
     let user_id = sim.state()["users"][30]["id"].as_u64().unwrap();
-    let r = s.post_form("/user/role/create", &role_form(&fragment, "My API user role", true, &user_id.to_string())).await;
+    let r = s
+        .post_form(
+            "/user/role/create",
+            &role_form(&fragment, "My API user role", true, &user_id.to_string()),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["route"], "pim_user_role_update");
     let id = body["params"]["id"].as_u64().unwrap();
     let state = sim.state();
-    let role = state["roles"].as_array().unwrap().iter().find(|r| r["id"] == id).unwrap().clone();
+    let role = state["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap()
+        .clone();
     assert_eq!(role["label"], "My API user role");
     assert_eq!(role["role"], "MY_API_USER_ROLE");
     assert_eq!(role["acls"], json!(["pim_api_overall_access"]));
@@ -401,19 +528,45 @@ async fn role_form_fragment_and_submission() {
             p.1 = user_id.to_string();
         }
     }
-    let body: Value = s.post_form(&format!("/user/role/update/{id}"), &pairs).await.json().await.unwrap();
-    assert_eq!(body, json!({"route": "pim_user_role_update", "params": {"id": id}}));
+    let body: Value = s
+        .post_form(&format!("/user/role/update/{id}"), &pairs)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        body,
+        json!({"route": "pim_user_role_update", "params": {"id": id}})
+    );
     let state = sim.state();
-    let role = state["roles"].as_array().unwrap().iter().find(|r| r["id"] == id).unwrap();
+    let role = state["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap();
     assert_eq!(role["acls"], json!([]));
     assert_eq!(role["users"], json!([]));
-    assert_eq!(s.get_xhr("/user/role/update/999").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        s.get_xhr("/user/role/update/999").await.0,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(state["counters"]["role_create"], 5);
     assert_eq!(state["counters"]["role_update"], 1);
 
     // "Role saved" waits in the session for the next full page load.
-    let html = s.req(Method::GET, "/", false).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains(r#"window.flashMessages = [{"message":"Role saved","type":"success"}"#), "{html}");
+    let html = s
+        .req(Method::GET, "/", false)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(r#"window.flashMessages = [{"message":"Role saved","type":"success"}"#),
+        "{html}"
+    );
     sim.stop().await;
 }
 
@@ -439,7 +592,14 @@ async fn role_user_grid_pages_by_25_has_role_first_then_by_id() {
     assert_eq!(rows[0]["has_role"], true);
     assert_eq!(rows[1]["username"], "user01");
     assert_eq!(rows[1]["has_role"], false);
-    for key in ["id", "username", "email", "firstName", "lastName", "has_role"] {
+    for key in [
+        "id",
+        "username",
+        "email",
+        "firstName",
+        "lastName",
+        "has_role",
+    ] {
         assert!(rows[0].get(key).is_some(), "row lacks {key}");
     }
     let page2: Value = serde_json::from_str(&s.get_xhr(&p(2, "1")).await.1).unwrap();
@@ -451,16 +611,37 @@ async fn role_user_grid_pages_by_25_has_role_first_then_by_id() {
     assert_eq!(new["data"][0]["username"], "admin");
     assert_eq!(new["data"][0]["has_role"], false);
     // Bad input is a 400, an unknown grid a 404; the /load variant wraps the page as a string.
-    assert_eq!(s.get_xhr(&grid("pim-role-user-grid%5B_pager%5D%5B_page%5D=abc")).await.0, StatusCode::BAD_REQUEST);
-    assert_eq!(s.get_xhr("/datagrid/no-such-grid").await.0, StatusCode::NOT_FOUND);
-    let (status, text) = s.get_xhr("/datagrid/pim-role-user-grid/load?pim-role-user-grid%5Brole_id%5D=2").await;
+    assert_eq!(
+        s.get_xhr(&grid("pim-role-user-grid%5B_pager%5D%5B_page%5D=abc"))
+            .await
+            .0,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        s.get_xhr("/datagrid/no-such-grid").await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (status, text) = s
+        .get_xhr("/datagrid/pim-role-user-grid/load?pim-role-user-grid%5Brole_id%5D=2")
+        .await;
     assert_eq!(status, StatusCode::OK);
     let load: Value = serde_json::from_str(&text).unwrap();
     let inner: Value = serde_json::from_str(load["data"].as_str().unwrap()).unwrap();
     assert_eq!(inner["options"]["totalRecords"], 31);
-    assert_eq!(inner["data"][0]["username"], "user01", "role User: its 30 users first");
-    let labels: Vec<&str> = load["metadata"]["columns"].as_array().unwrap().iter().map(|c| c["label"].as_str().unwrap()).collect();
-    assert_eq!(labels, ["Has role", "Username", "Email", "First name", "Last name"]);
+    assert_eq!(
+        inner["data"][0]["username"], "user01",
+        "role User: its 30 users first"
+    );
+    let labels: Vec<&str> = load["metadata"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        labels,
+        ["Has role", "Username", "Email", "First name", "Last name"]
+    );
     sim.stop().await;
 }
 
@@ -469,13 +650,26 @@ async fn client_rest_creates_lists_and_revokes_api_connections() {
     let sim = sim_fast().await;
     let s = Session::login(&sim, "admin", "admin").await;
 
-    let r = s.req(Method::POST, "/client/rest", false).json(&json!({"label": "x"})).send().await.unwrap();
+    let r = s
+        .req(Method::POST, "/client/rest", false)
+        .json(&json!({"label": "x"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::FOUND);
     assert_eq!(r.headers()[LOCATION], "/");
     let (status, body) = s.post_json("/client/rest", json!({})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(body, json!({"values": [{"path": "label", "message": "This value should not be blank.", "global": false}]}));
-    let (status, body) = s.post_json("/client/rest", json!({"label": "My very first API connection"})).await;
+    assert_eq!(
+        body,
+        json!({"values": [{"path": "label", "message": "This value should not be blank.", "global": false}]})
+    );
+    let (status, body) = s
+        .post_json(
+            "/client/rest",
+            json!({"label": "My very first API connection"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body, json!({}));
 
@@ -487,15 +681,26 @@ async fn client_rest_creates_lists_and_revokes_api_connections() {
     let (n, random) = client_id.split_once('_').unwrap();
     assert!(n.parse::<u64>().is_ok());
     assert_eq!(random.len(), 50);
-    assert!(random.chars().chain(secret.chars()).all(|c| c.is_ascii_digit() || c.is_ascii_lowercase()));
+    assert!(random
+        .chars()
+        .chain(secret.chars())
+        .all(|c| c.is_ascii_digit() || c.is_ascii_lowercase()));
     assert_eq!(secret.len(), 50);
 
-    let (status, text) = s.get_xhr("/datagrid/api-connection-grid?api-connection-grid%5B_pager%5D%5B_page%5D=1").await;
+    let (status, text) = s
+        .get_xhr("/datagrid/api-connection-grid?api-connection-grid%5B_pager%5D%5B_page%5D=1")
+        .await;
     assert_eq!(status, StatusCode::OK);
     let grid: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(grid["options"]["totalRecords"], 1);
-    assert_eq!(grid["data"][0]["credentials"], format!("{client_id}|{secret}"));
-    assert_eq!(grid["data"][0]["delete_link"], format!("/client/rest/{client_id}"));
+    assert_eq!(
+        grid["data"][0]["credentials"],
+        format!("{client_id}|{secret}")
+    );
+    assert_eq!(
+        grid["data"][0]["delete_link"],
+        format!("/client/rest/{client_id}")
+    );
 
     let path = format!("/client/rest/{client_id}");
     let r = s.req(Method::DELETE, &path, false).send().await.unwrap();
@@ -505,7 +710,10 @@ async fn client_rest_creates_lists_and_revokes_api_connections() {
     let r = s.req(Method::DELETE, &path, true).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     let body: Value = r.json().await.unwrap();
-    assert_eq!(body["message"], format!("Client with public id {client_id} does not exist."));
+    assert_eq!(
+        body["message"],
+        format!("Client with public id {client_id} does not exist.")
+    );
     let state = sim.state();
     assert!(state["api_clients"].as_array().unwrap().is_empty());
     assert_eq!(state["counters"]["client_create"], 3);
@@ -518,23 +726,54 @@ async fn sim_state_assets_latency_and_shutdown() {
     let sim = sim::start(SimConfig::default()).await.unwrap();
     let url = sim.url().to_string();
     assert!(url.starts_with("http://127.0.0.1:") && !url.ends_with('/'));
-    let state: Value = http().get(format!("{url}/_sim/state")).send().await.unwrap().json().await.unwrap();
+    let state: Value = http()
+        .get(format!("{url}/_sim/state"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(state, sim.state());
     assert_eq!(state["users"].as_array().unwrap().len(), 31);
     assert_eq!(state["users"][0]["roles"], json!(["Administrator"]));
     let admin = &state["roles"][0];
-    assert!(admin["acls"].as_array().unwrap().contains(&json!("pim_api_overall_access")));
-    assert!(!state["roles"][1]["acls"].as_array().unwrap().contains(&json!("pim_api_overall_access")));
-    for key in ["login", "user_create", "role_create", "role_update", "client_create", "client_revoke"] {
+    assert!(admin["acls"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("pim_api_overall_access")));
+    assert!(!state["roles"][1]["acls"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("pim_api_overall_access")));
+    for key in [
+        "login",
+        "user_create",
+        "role_create",
+        "role_update",
+        "client_create",
+        "client_revoke",
+    ] {
         assert_eq!(state["counters"][key], 0, "{key}");
     }
 
-    for (path, ty) in [("/bundles/pimui/v3/app.js", "javascript"), ("/bundles/pimui/v3/app.css", "text/css")] {
+    for (path, ty) in [
+        ("/bundles/pimui/v3/app.js", "javascript"),
+        ("/bundles/pimui/v3/app.css", "text/css"),
+    ] {
         let r = http().get(format!("{url}{path}")).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::OK);
         assert!(r.headers()["content-type"].to_str().unwrap().contains(ty));
     }
-    assert_eq!(http().get(format!("{url}/bundles/nope.js")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        http()
+            .get(format!("{url}/bundles/nope.js"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
 
     // 150 ms on XHR endpoints, none on the login page.
     let s = Session::login(&sim, "admin", "admin").await;
@@ -543,6 +782,10 @@ async fn sim_state_assets_latency_and_shutdown() {
     assert!(t.elapsed() >= Duration::from_millis(150), "latency applied");
 
     sim.stop().await;
-    let err = http().get(format!("{url}/user/login")).timeout(Duration::from_secs(2)).send().await;
+    let err = http()
+        .get(format!("{url}/user/login"))
+        .timeout(Duration::from_secs(2))
+        .send()
+        .await;
     assert!(err.is_err(), "server stopped");
 }

@@ -51,10 +51,19 @@ impl Browser {
     /// page itself scheduled) and waits until the new document replaced the old one: the old
     /// one is marked first, so nothing read afterwards can come from it.
     pub async fn reload(&self) -> Result<(), Error> {
-        self.script("document.documentElement.setAttribute('data-pimcred-stale', '1');", vec![])
-            .await?;
-        self.bounded(self.client.refresh()).await.map_err(|e| self.browser_error("refresh", e))?;
-        self.wait(&Locator::css("html:not([data-pimcred-stale]) body"), Cond::Present).await?;
+        self.script(
+            "document.documentElement.setAttribute('data-pimcred-stale', '1');",
+            vec![],
+        )
+        .await?;
+        self.bounded(self.client.refresh())
+            .await
+            .map_err(|e| self.browser_error("refresh", e))?;
+        self.wait(
+            &Locator::css("html:not([data-pimcred-stale]) body"),
+            Cond::Present,
+        )
+        .await?;
         Ok(())
     }
 

@@ -178,6 +178,8 @@ fn capabilities(args: Vec<String>, binary: Option<&Path>) -> Map<String, Value> 
     caps
 }
 
+// `Error` is the crate-wide error type (error.rs); boxing it is not this module's call.
+#[allow(clippy::result_large_err)]
 fn free_port() -> Result<u16, Error> {
     let l = std::net::TcpListener::bind("127.0.0.1:0")
         .map_err(|e| Error::Browser(format!("no free loopback port: {e}")))?;
@@ -186,6 +188,8 @@ fn free_port() -> Result<u16, Error> {
         .port())
 }
 
+// `Error` is the crate-wide error type (error.rs); boxing it is not this module's call.
+#[allow(clippy::result_large_err)]
 fn temp_dir() -> Result<PathBuf, Error> {
     let name = format!(
         "pim-credentials-{}-{:016x}",

@@ -67,25 +67,40 @@ struct Outcome {
 }
 
 /// Reads the outcome: a 403 by its message (the reference, §2.5).
+// `Error` is the crate-wide error type (error.rs); boxing it is not this module's call.
+#[allow(clippy::result_large_err)]
 fn judge(o: &Outcome, probe: &str) -> Result<Verified, Error> {
     match (o.stage.as_str(), o.status) {
         ("api", 200..=299) => Ok(Verified::Ok),
         ("api", 403) if o.message.starts_with("Access forbidden.") => {
             Ok(Verified::ResourceAclMissing(o.message.clone()))
         }
-        ("api", 403) if o.message.contains("not allowed to access the web API") => Err(Error::Verify(format!(
-            "the PIM answered {probe} with 403 \"{}\": the role lacks Overall Web API access",
-            o.message
-        ))),
+        ("api", 403) if o.message.contains("not allowed to access the web API") => {
+            Err(Error::Verify(format!(
+                "the PIM answered {probe} with 403 \"{}\": the role lacks Overall Web API access",
+                o.message
+            )))
+        }
         ("token", s) => Err(Error::Verify(format!(
             "POST /api/oauth/v1/token answered {s}: {}",
-            if o.message.is_empty() { "(no message)" } else { &o.message }
+            if o.message.is_empty() {
+                "(no message)"
+            } else {
+                &o.message
+            }
         ))),
         ("api", s) => Err(Error::Verify(format!(
             "GET {probe} answered {s}: {}",
-            if o.message.is_empty() { "(no message)" } else { &o.message }
+            if o.message.is_empty() {
+                "(no message)"
+            } else {
+                &o.message
+            }
         ))),
-        (_, _) => Err(Error::Verify(format!("the verification request failed: {}", o.message))),
+        (_, _) => Err(Error::Verify(format!(
+            "the verification request failed: {}",
+            o.message
+        ))),
     }
 }
 
@@ -133,7 +148,11 @@ mod tests {
     use super::*;
 
     fn o(stage: &str, status: u64, message: &str) -> Outcome {
-        Outcome { stage: stage.into(), status, message: message.into() }
+        Outcome {
+            stage: stage.into(),
+            status,
+            message: message.into(),
+        }
     }
 
     #[test]
@@ -144,10 +163,16 @@ mod tests {
             judge(&o("api", 403, missing), PROBE_3X).unwrap(),
             Verified::ResourceAclMissing(missing.into())
         );
-        let e = judge(&o("api", 403, "You are not allowed to access the web API."), PROBE_3X)
-            .unwrap_err();
+        let e = judge(
+            &o("api", 403, "You are not allowed to access the web API."),
+            PROBE_3X,
+        )
+        .unwrap_err();
         assert_eq!(e.exit_code(), 4);
-        assert!(e.to_string().contains("lacks Overall Web API access"), "{e}");
+        assert!(
+            e.to_string().contains("lacks Overall Web API access"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -155,14 +180,24 @@ mod tests {
         let msg = "No user found for the given username and password";
         let e = judge(&o("token", 422, msg), PROBE_3X).unwrap_err();
         assert!(matches!(&e, Error::Verify(m) if m.contains(msg)), "{e}");
-        assert!(judge(&o("api", 401, "The access token provided is invalid."), PROBE_3X).is_err());
+        assert!(judge(
+            &o("api", 401, "The access token provided is invalid."),
+            PROBE_3X
+        )
+        .is_err());
         assert!(judge(&o("network", 0, "TypeError: Failed to fetch"), PROBE_3X).is_err());
     }
 
     #[test]
     fn origins() {
-        assert!(same_origin("http://127.0.0.1:8080/#/user/", "http://127.0.0.1:8080"));
+        assert!(same_origin(
+            "http://127.0.0.1:8080/#/user/",
+            "http://127.0.0.1:8080"
+        ));
         assert!(!same_origin("data:,", "http://127.0.0.1:8080"));
-        assert!(!same_origin("http://127.0.0.1:8081/", "http://127.0.0.1:8080"));
+        assert!(!same_origin(
+            "http://127.0.0.1:8081/",
+            "http://127.0.0.1:8080"
+        ));
     }
 }

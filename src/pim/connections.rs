@@ -30,10 +30,16 @@ impl std::fmt::Debug for ClientCredentials {
 pub fn parse_credentials(cell: &str) -> Option<ClientCredentials> {
     let after = |label: &str| -> Option<String> {
         let i = cell.find(label)? + label.len();
-        let t = cell[i..].split_whitespace().next()?;
+        // The value ends at the next label (the cell text may lack a separator) or a space.
+        let rest = &cell[i..];
+        let rest = rest.find("Secret:").map_or(rest, |j| &rest[..j]);
+        let t = rest.split_whitespace().next()?;
         (!t.is_empty() && !t.ends_with(':')).then(|| t.to_string())
     };
-    Some(ClientCredentials { client_id: after("Client ID:")?, secret: after("Secret:")? })
+    Some(ClientCredentials {
+        client_id: after("Client ID:")?,
+        secret: after("Secret:")?,
+    })
 }
 
 /// The API connections page.
@@ -44,14 +50,19 @@ pub struct ApiConnectionsPage<'a> {
 
 /// The grid's empty state (3.x "No api connection found").
 fn no_data() -> Locator {
-    Locator::css(".AknGridContainer-noData, .no-data").filter(Filter::Visible).many()
+    Locator::css(".AknGridContainer-noData, .no-data")
+        .filter(Filter::Visible)
+        .many()
 }
 
 impl<'a> ApiConnectionsPage<'a> {
     /// Opens `#/client` and waits for the grid or its empty state.
     pub async fn open(pim: Pim<'a>) -> Result<Self, Error> {
         pim.open_route("#/client").await?;
-        let page = ApiConnectionsPage { pim, grid: Grid::new(None, "Credentials") };
+        let page = ApiConnectionsPage {
+            pim,
+            grid: Grid::new(None, "Credentials"),
+        };
         page.wait_grid().await?;
         Ok(page)
     }
@@ -62,7 +73,12 @@ impl<'a> ApiConnectionsPage<'a> {
             .filter(Filter::HasText("thead th".into(), "Credentials".into()))
             .filter(Filter::Has("tbody tr td".into()))
             .filter(Filter::Visible);
-        let found = b.wait_any(&[(table, Cond::Visible), (no_data(), Cond::Visible)], b.timeout()).await?;
+        let found = b
+            .wait_any(
+                &[(table, Cond::Visible), (no_data(), Cond::Visible)],
+                b.timeout(),
+            )
+            .await?;
         Ok(found.alt == 0)
     }
 
@@ -76,10 +92,17 @@ impl<'a> ApiConnectionsPage<'a> {
         if !self.wait_grid().await? {
             return Ok(None);
         }
-        match self.grid.find(self.pim.browser, |p| Self::pick(p, label)).await? {
+        match self
+            .grid
+            .find(self.pim.browser, |p| Self::pick(p, label))
+            .await?
+        {
             None => Ok(None),
-            Some(Some(c)) => Ok(Some(c)),
-            Some(None) => Err(self.pim.browser.unexpected(format!(
+            Some((Some(c), _)) => {
+                self.pim.browser.add_secret(&c.secret);
+                Ok(Some(c))
+            }
+            Some((None, _)) => Err(self.pim.browser.unexpected(format!(
                 "the row of connection '{label}' has no readable 'Client ID:' / 'Secret:'"
             ))),
         }
@@ -90,14 +113,30 @@ impl<'a> ApiConnectionsPage<'a> {
     /// the refreshed grid to list it.
     pub async fn create(&self, label: &str) -> Result<(), Error> {
         let b = self.pim.browser;
-        b.click(&Locator::css("#create-button-extension").filter(Filter::Visible)).await?;
-        let input = Locator::css("#creation_label, .modal input[name=\"label\"]").filter(Filter::Visible);
-        b.type_text(&input, label, Typing { tab_after: true, ..Default::default() }).await?;
+        b.click(&Locator::css("#create-button-extension").filter(Filter::Visible))
+            .await?;
+        let input =
+            Locator::css("#creation_label, .modal input[name=\"label\"]").filter(Filter::Visible);
+        b.type_text(
+            &input,
+            label,
+            Typing {
+                tab_after: true,
+                ..Default::default()
+            },
+        )
+        .await?;
         let modal = Locator::css(".modal").filter(Filter::Visible);
-        b.click(&modal.find(".AknButton--apply.ok, .ok").filter(Filter::Visible)).await?;
-        let errors = Locator::css(".modal .validation-errors .error-message, .modal .error-message")
-            .filter(Filter::NonEmpty)
-            .many();
+        b.click(
+            &modal
+                .find(".AknButton--apply.ok, .ok")
+                .filter(Filter::Visible),
+        )
+        .await?;
+        let errors =
+            Locator::css(".modal .validation-errors .error-message, .modal .error-message")
+                .filter(Filter::NonEmpty)
+                .many();
         refused_or(&self.pim, errors, (Locator::css(".modal"), Cond::Hidden)).await?;
         let row = self.grid.row(label).many();
         b.wait(&row, Cond::Visible).await?;
@@ -107,7 +146,9 @@ impl<'a> ApiConnectionsPage<'a> {
     /// Reads the credentials of `label` (pages through the grid).
     pub async fn read_credentials(&self, label: &str) -> Result<ClientCredentials, Error> {
         self.find(label).await?.ok_or_else(|| {
-            self.pim.browser.unexpected(format!("connection '{label}' is not in the grid"))
+            self.pim
+                .browser
+                .unexpected(format!("connection '{label}' is not in the grid"))
         })
     }
 }
@@ -123,9 +164,20 @@ mod tests {
              Secret: 5dyvo1z6y34so4ogkgksw88ookoows00cgoc488kcs8wk4c40s",
         )
         .unwrap();
-        assert_eq!(c.client_id, "1_4gm4rnoizp8gskgkk080ssoo80040g44ksowwgw844k44sc00s");
-        assert_eq!(c.secret, "5dyvo1z6y34so4ogkgksw88ookoows00cgoc488kcs8wk4c40s");
+        assert_eq!(
+            c.client_id,
+            "1_4gm4rnoizp8gskgkk080ssoo80040g44ksowwgw844k44sc00s"
+        );
+        assert_eq!(
+            c.secret,
+            "5dyvo1z6y34so4ogkgksw88ookoows00cgoc488kcs8wk4c40s"
+        );
         assert!(!format!("{c:?}").contains("5dyvo"));
+        let glued = parse_credentials("Client ID: 1_abcSecret: xyz").unwrap();
+        assert_eq!(
+            (glued.client_id.as_str(), glued.secret.as_str()),
+            ("1_abc", "xyz")
+        );
         assert!(parse_credentials("Client ID: Secret:").is_none());
         assert!(parse_credentials("nothing here").is_none());
     }

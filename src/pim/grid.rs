@@ -30,7 +30,8 @@ for (const s of scopes) {
       .filter((tr) => visible(tr) && !tr.classList.contains('no-data'))
       .map((tr) => {
         const cb = tr.querySelector('td.boolean-cell input[type="checkbox"]');
-        return { cells: [...tr.children].map((td) => norm(td.textContent)), checked: cb ? cb.checked : null };
+        // innerText keeps the line breaks between block children ("Client ID: …" / "Secret: …").
+        return { cells: [...tr.children].map((td) => norm(td.innerText)), checked: cb ? cb.checked : null };
       });
     found = { scope: s, headers: heads, rows };
     break;
@@ -77,18 +78,27 @@ pub struct GridPage {
 impl GridPage {
     /// Index of the column whose header is `name` (case-insensitive).
     pub fn column(&self, name: &str) -> Option<usize> {
-        self.headers.iter().position(|h| h.eq_ignore_ascii_case(name))
+        self.headers
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(name))
     }
 
     /// The rows whose cell under `column` equals `value`.
     pub fn rows_where<'a>(&'a self, column: &str, value: &'a str) -> Vec<&'a Row> {
-        let Some(c) = self.column(column) else { return vec![] };
-        self.rows.iter().filter(|r| r.cells.get(c).map(String::as_str) == Some(value)).collect()
+        let Some(c) = self.column(column) else {
+            return vec![];
+        };
+        self.rows
+            .iter()
+            .filter(|r| r.cells.get(c).map(String::as_str) == Some(value))
+            .collect()
     }
 
     /// The cell of `row` under `column`.
     pub fn cell<'a>(&self, row: &'a Row, column: &str) -> Option<&'a str> {
-        self.column(column).and_then(|c| row.cells.get(c)).map(String::as_str)
+        self.column(column)
+            .and_then(|c| row.cells.get(c))
+            .map(String::as_str)
     }
 
     /// The page after the current one, when the pager shows it.
@@ -108,12 +118,17 @@ pub struct Grid {
 impl Grid {
     /// The grid under `scope` (CSS; `None`: the whole page) with a column titled `header`.
     pub fn new(scope: Option<&str>, header: &str) -> Self {
-        Grid { scope: scope.map(str::to_string), header: header.to_string() }
+        Grid {
+            scope: scope.map(str::to_string),
+            header: header.to_string(),
+        }
     }
 
     fn table(&self) -> Locator {
         let base = match &self.scope {
-            Some(s) => Locator::css(s.clone()).filter(Filter::Visible).find("table"),
+            Some(s) => Locator::css(s.clone())
+                .filter(Filter::Visible)
+                .find("table"),
             None => Locator::css("table"),
         };
         base.filter(Filter::HasText("thead th".into(), self.header.clone()))
@@ -122,7 +137,9 @@ impl Grid {
 
     /// A locator for the row whose cell text equals `value`, inside this grid.
     pub fn row(&self, value: &str) -> Locator {
-        self.table().find("tbody tr").filter(Filter::HasText("td".into(), value.into()))
+        self.table()
+            .find("tbody tr")
+            .filter(Filter::HasText("td".into(), value.into()))
     }
 
     /// Waits until the grid is shown and the page settled.
@@ -133,16 +150,23 @@ impl Grid {
     /// Reads the current page in one script.
     pub async fn read(&self, b: &Browser) -> Result<GridPage, Error> {
         self.wait_shown(b).await?;
-        let v = b.script(GRID_JS, vec![json!(self.scope), json!(self.header)]).await?;
+        let v = b
+            .script(GRID_JS, vec![json!(self.scope), json!(self.header)])
+            .await?;
         parse_page(v).ok_or_else(|| {
-            b.unexpected(format!("the grid with a '{}' column vanished while reading it", self.header))
+            b.unexpected(format!(
+                "the grid with a '{}' column vanished while reading it",
+                self.header
+            ))
         })
     }
 
     /// Clicks page `n` of the pager and waits until it is the highlighted page and the rows
     /// are loaded (page settled).
     pub async fn go_to_page(&self, b: &Browser, n: u32) -> Result<(), Error> {
-        let link = Locator::css(".AknGridToolbar-center a").filter(Filter::Visible).text(n.to_string());
+        let link = Locator::css(".AknGridToolbar-center a")
+            .filter(Filter::Visible)
+            .text(n.to_string());
         b.click(&link).await?;
         let current = link.filter(Filter::Any(vec![
             Filter::Class("active".into()),
@@ -152,16 +176,17 @@ impl Grid {
         self.wait_shown(b).await
     }
 
-    /// Pages through the grid from the current page until `pick` returns something.
+    /// Pages through the grid from the current page until `pick` returns something; returns
+    /// it with the page number it was found on.
     pub async fn find<T>(
         &self,
         b: &Browser,
         mut pick: impl FnMut(&GridPage) -> Option<T>,
-    ) -> Result<Option<T>, Error> {
+    ) -> Result<Option<(T, u32)>, Error> {
         let mut page = self.read(b).await?;
         loop {
             if let Some(t) = pick(&page) {
-                return Ok(Some(t));
+                return Ok(Some((t, page.current.unwrap_or(1))));
             }
             match page.next_page() {
                 Some(n) => {

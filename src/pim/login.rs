@@ -43,10 +43,19 @@ impl<'a> LoginPage<'a> {
         let b = self.pim.browser;
         b.add_secret(password.expose());
         let field = |name: &str| form().find(format!("input[name=\"{name}\"]"));
-        b.type_text(&field("_username"), user, Typing::default()).await?;
-        b.type_text(&field("_password"), password.expose(), Typing { secret: true, ..Default::default() })
+        b.type_text(&field("_username"), user, Typing::default())
             .await?;
-        b.click(&form().find("button[type=\"submit\"], #_submit")).await?;
+        b.type_text(
+            &field("_password"),
+            password.expose(),
+            Typing {
+                secret: true,
+                ..Default::default()
+            },
+        )
+        .await?;
+        b.click(&form().find("button[type=\"submit\"], #_submit"))
+            .await?;
         let error = Locator::css(".AknMessageBox--error, .alert-error, .alert-danger")
             .filter(Filter::NonEmpty)
             .filter(Filter::Visible)
@@ -60,6 +69,9 @@ impl<'a> LoginPage<'a> {
         if found.alt == 0 {
             return Ok(());
         }
-        Err(Error::PimRefused { step: b.step(), message: found.texts.join("; ") })
+        Err(Error::PimRefused {
+            step: b.step(),
+            message: found.texts.join("; "),
+        })
     }
 }

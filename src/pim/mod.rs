@@ -31,7 +31,10 @@ pub struct Pim<'a> {
 impl<'a> Pim<'a> {
     /// The PIM at `base` (no trailing slash) in `browser`.
     pub fn new(browser: &'a Browser, base: &'a str) -> Self {
-        Pim { browser, base: base.trim_end_matches('/') }
+        Pim {
+            browser,
+            base: base.trim_end_matches('/'),
+        }
     }
 
     /// The base URL.
@@ -54,7 +57,11 @@ impl<'a> Pim<'a> {
     pub async fn validation_errors(&self) -> Result<Vec<String>, Error> {
         let v = self.browser.script(VALIDATION_JS, vec![]).await?;
         Ok(v.as_array()
-            .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default())
     }
 }
@@ -80,15 +87,24 @@ pub(crate) fn validation_locator() -> Locator {
         ".validation-tooltip, .validation-errors .error-message, \
          .AknFieldContainer-validationError, .AknMessageBox--error",
     )
-    .filter(Filter::Any(vec![Filter::NonEmpty, Filter::Has("[data-original-title]".into())]))
+    .filter(Filter::Any(vec![
+        Filter::NonEmpty,
+        Filter::Has("[data-original-title]".into()),
+    ]))
     .many()
 }
 
 /// Waits for the visible validation messages or `done`, whichever comes first. `Ok(())` when
 /// `done` held; `Error::PimRefused` with the PIM's messages otherwise.
-pub(crate) async fn refused_or(pim: &Pim<'_>, errors: Locator, done: (Locator, Cond)) -> Result<(), Error> {
+pub(crate) async fn refused_or(
+    pim: &Pim<'_>,
+    errors: Locator,
+    done: (Locator, Cond),
+) -> Result<(), Error> {
     let b = pim.browser;
-    let found = b.wait_any(&[(errors, Cond::Visible), done], b.timeout()).await?;
+    let found = b
+        .wait_any(&[(errors, Cond::Visible), done], b.timeout())
+        .await?;
     if found.alt == 1 {
         return Ok(());
     }
@@ -96,5 +112,8 @@ pub(crate) async fn refused_or(pim: &Pim<'_>, errors: Locator, done: (Locator, C
     if msgs.is_empty() {
         msgs = found.texts.into_iter().filter(|t| !t.is_empty()).collect();
     }
-    Err(Error::PimRefused { step: b.step(), message: msgs.join("; ") })
+    Err(Error::PimRefused {
+        step: b.step(),
+        message: msgs.join("; "),
+    })
 }

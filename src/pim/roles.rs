@@ -80,7 +80,9 @@ impl<'a> RolesPage<'a> {
     pub async fn find(&self, label: &str) -> Result<bool, Error> {
         let hit = self
             .grid
-            .find(self.pim.browser, |p| (!p.rows_where("Label", label).is_empty()).then_some(()))
+            .find(self.pim.browser, |p| {
+                (!p.rows_where("Label", label).is_empty()).then_some(())
+            })
             .await?;
         Ok(hit.is_some())
     }
@@ -105,19 +107,37 @@ impl<'a> RoleForm<'a> {
         pim.open_route("#/user/role/create").await?;
         let input = Locator::css(LABEL).filter(Filter::Visible);
         pim.browser.wait(&input, Cond::Visible).await?;
-        pim.browser.type_text(&input, label, Typing { tab_after: true, ..Default::default() }).await?;
-        Ok(RoleForm { pim, label: label.to_string() })
+        pim.browser
+            .type_text(
+                &input,
+                label,
+                Typing {
+                    tab_after: true,
+                    ..Default::default()
+                },
+            )
+            .await?;
+        Ok(RoleForm {
+            pim,
+            label: label.to_string(),
+        })
     }
 
     /// Waits until the form shows the role `label`.
     async fn wait_loaded(pim: Pim<'a>, label: &str) -> Result<Self, Error> {
         let input = Locator::css(LABEL).filter(Filter::Value(label.to_string()));
         pim.browser.wait(&input, Cond::Visible).await?;
-        Ok(RoleForm { pim, label: label.to_string() })
+        Ok(RoleForm {
+            pim,
+            label: label.to_string(),
+        })
     }
 
     async fn open_tab(&self, tab: &str) -> Result<(), Error> {
-        self.pim.browser.click(&Locator::css(tab).filter(Filter::Visible)).await
+        self.pim
+            .browser
+            .click(&Locator::css(tab).filter(Filter::Visible))
+            .await
     }
 
     /// The resource row of `acl` (by its text or by its identity input).
@@ -155,7 +175,11 @@ impl<'a> RoleForm<'a> {
             return Ok(false);
         }
         b.click(&toggle).await?;
-        b.wait(&toggle.filter(Filter::Class("granted".into())), Cond::Visible).await?;
+        b.wait(
+            &toggle.filter(Filter::Class("granted".into())),
+            Cond::Visible,
+        )
+        .await?;
         Ok(true)
     }
 
@@ -177,18 +201,20 @@ impl<'a> RoleForm<'a> {
     }
 
     /// Opens the Users tab and pages through the role's Users grid to the user's row.
-    /// Returns the row's checkbox state.
-    async fn find_user_row(&self, username: &str) -> Result<bool, Error> {
+    /// Returns the row's checkbox state and its page.
+    async fn find_user_row(&self, username: &str) -> Result<(bool, u32), Error> {
         self.open_tab(USERS_TAB).await?;
         let grid = Self::users_grid();
         let checked = grid
             .find(self.pim.browser, |p| {
-                p.rows_where("Username", username).first().map(|r| r.checked)
+                p.rows_where("Username", username)
+                    .first()
+                    .map(|r| r.checked)
             })
             .await?;
         match checked {
-            Some(Some(c)) => Ok(c),
-            Some(None) => Err(self.pim.browser.unexpected(format!(
+            Some((Some(c), page)) => Ok((c, page)),
+            Some((None, _)) => Err(self.pim.browser.unexpected(format!(
                 "the row of '{username}' in the role's Users grid has no checkbox"
             ))),
             None => Err(self.pim.browser.unexpected(format!(
@@ -197,23 +223,26 @@ impl<'a> RoleForm<'a> {
         }
     }
 
-    /// Ticks the user in the Users tab (paging as needed). Returns true when it had to tick.
-    pub async fn tick_user(&self, username: &str) -> Result<bool, Error> {
+    /// Ticks the user in the Users tab (paging as needed). Returns whether it had to tick,
+    /// and the grid page the user was on.
+    pub async fn tick_user(&self, username: &str) -> Result<(bool, u32), Error> {
         let b = self.pim.browser;
-        if self.find_user_row(username).await? {
-            return Ok(false);
+        let (ticked, page) = self.find_user_row(username).await?;
+        if ticked {
+            return Ok((false, page));
         }
         let checkbox = Self::users_grid()
             .row(username)
             .find("td.boolean-cell input[type=\"checkbox\"]");
         b.click(&checkbox).await?;
-        b.wait(&checkbox.filter(Filter::Checked(true)), Cond::Present).await?;
-        Ok(true)
+        b.wait(&checkbox.filter(Filter::Checked(true)), Cond::Present)
+            .await?;
+        Ok((true, page))
     }
 
     /// Checks that the user is ticked in the Users tab as shown.
     pub async fn expect_user_ticked(&self, username: &str) -> Result<(), Error> {
-        if self.find_user_row(username).await? {
+        if self.find_user_row(username).await?.0 {
             Ok(())
         } else {
             Err(self.pim.browser.unexpected(format!(
@@ -232,11 +261,16 @@ impl<'a> RoleForm<'a> {
         b.click(&Locator::css(SAVE).filter(Filter::Visible)).await?;
         let form = Locator::css(LABEL).filter(Filter::Visible);
         refused_or(&self.pim, validation_locator(), (form, Cond::Visible)).await?;
-        b.wait_url("the role's update page (#/user/role/update/<id>)", b.timeout(), |u| {
-            u.contains("/user/role/update/")
-        })
+        b.wait_url(
+            "the role's update page (#/user/role/update/<id>)",
+            b.timeout(),
+            |u| u.contains("/user/role/update/"),
+        )
         .await?;
-        Ok(SavedRole { pim: self.pim, label: self.label })
+        Ok(SavedRole {
+            pim: self.pim,
+            label: self.label,
+        })
     }
 }
 

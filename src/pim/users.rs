@@ -23,21 +23,23 @@ impl<'a> UsersPage<'a> {
         Ok(UsersPage { pim, grid })
     }
 
-    /// True when a user with exactly this username is in the grid (pages through it).
-    pub async fn exists(&self, username: &str) -> Result<bool, Error> {
+    /// The grid page where a user with exactly this username is listed, if any (pages
+    /// through the grid).
+    pub async fn find(&self, username: &str) -> Result<Option<u32>, Error> {
         let hit = self
             .grid
             .find(self.pim.browser, |page| {
                 (!page.rows_where("Username", username).is_empty()).then_some(())
             })
             .await?;
-        Ok(hit.is_some())
+        Ok(hit.map(|(_, page)| page))
     }
 
     /// Opens the creation modal ("Create user").
     pub async fn create(self) -> Result<UserCreateModal<'a>, Error> {
         let b = self.pim.browser;
-        b.click(&Locator::css("#create-button-extension").filter(Filter::Visible)).await?;
+        b.click(&Locator::css("#create-button-extension").filter(Filter::Visible))
+            .await?;
         b.wait(&field("username"), Cond::Visible).await?;
         Ok(UserCreateModal { pim: self.pim })
     }
@@ -76,17 +78,32 @@ impl UserCreateModal<'_> {
     pub async fn save(self, user: &NewUser<'_>) -> Result<(), Error> {
         let b = self.pim.browser;
         b.add_secret(user.password.expose());
-        let secret = Typing { secret: true, ..Default::default() };
-        b.type_text(&field("username"), user.username, Typing::default()).await?;
-        b.type_text(&field("password"), user.password.expose(), secret).await?;
-        b.type_text(&field("password_repeat"), user.password.expose(), secret).await?;
-        b.type_text(&field("first_name"), user.first_name, Typing::default()).await?;
-        b.type_text(&field("last_name"), user.last_name, Typing::default()).await?;
-        b.type_text(&field("email"), user.email, Typing::default()).await?;
-        b.click(&modal().find(".AknButton--apply.ok, .ok").filter(Filter::Visible)).await?;
-        let errors = Locator::css(".modal .error-message, .modal .AknFieldContainer-validationError")
-            .filter(Filter::NonEmpty)
-            .many();
+        let secret = Typing {
+            secret: true,
+            ..Default::default()
+        };
+        b.type_text(&field("username"), user.username, Typing::default())
+            .await?;
+        b.type_text(&field("password"), user.password.expose(), secret)
+            .await?;
+        b.type_text(&field("password_repeat"), user.password.expose(), secret)
+            .await?;
+        b.type_text(&field("first_name"), user.first_name, Typing::default())
+            .await?;
+        b.type_text(&field("last_name"), user.last_name, Typing::default())
+            .await?;
+        b.type_text(&field("email"), user.email, Typing::default())
+            .await?;
+        b.click(
+            &modal()
+                .find(".AknButton--apply.ok, .ok")
+                .filter(Filter::Visible),
+        )
+        .await?;
+        let errors =
+            Locator::css(".modal .error-message, .modal .AknFieldContainer-validationError")
+                .filter(Filter::NonEmpty)
+                .many();
         refused_or(&self.pim, errors, (Locator::css(".modal"), Cond::Hidden)).await
     }
 }

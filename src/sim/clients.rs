@@ -15,7 +15,7 @@ use super::AppState;
 pub async fn create(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     app.lock().counters.client_create += 1;
     if let Err(redirect) = xhr_or_redirect(&headers) {
-        return redirect;
+        return *redirect;
     }
     // A body that is not a JSON object decodes to no label, as `json_decode` does in PHP.
     let label = match serde_json::from_slice::<Value>(&body) {
@@ -47,7 +47,7 @@ pub async fn revoke(
 ) -> Response {
     app.lock().counters.client_revoke += 1;
     if let Err(redirect) = xhr_or_redirect(&headers) {
-        return redirect;
+        return *redirect;
     }
     let mut db = app.lock();
     match db.clients.iter().position(|c| c.public_id() == public_id) {

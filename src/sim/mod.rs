@@ -40,6 +40,78 @@ pub struct SimConfig {
     pub latency: Duration,
     /// Number of pre-existing ordinary users (role "User").
     pub users: usize,
+    /// Which generation of the back office to imitate.
+    pub pim_version: PimVersion,
+}
+
+/// A generation of the Akeneo PIM back office.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PimVersion {
+    /// 1.7: full-page Twig pages, `#url=` hash navigation, no API connections page.
+    V1_7,
+    /// 2.x: the Backbone SPA with Twig fragments; System > API connections.
+    V2,
+    /// 3.x: the SPA with the user creation modal; System > API connections.
+    V3,
+    /// 4.x: System > Connections.
+    V4,
+    /// 5.x: System > Connections.
+    V5,
+    /// 6.x: Connect > Connection settings.
+    V6,
+    /// 7.x: Connect > Connection settings, server-side connection limit.
+    V7,
+}
+
+impl PimVersion {
+    /// Every generation, oldest first.
+    pub const ALL: [PimVersion; 7] = [
+        PimVersion::V1_7,
+        PimVersion::V2,
+        PimVersion::V3,
+        PimVersion::V4,
+        PimVersion::V5,
+        PimVersion::V6,
+        PimVersion::V7,
+    ];
+
+    /// The form used on the command line: `1.7`, `2` ... `7`.
+    pub fn arg(self) -> &'static str {
+        match self {
+            PimVersion::V1_7 => "1.7",
+            PimVersion::V2 => "2",
+            PimVersion::V3 => "3",
+            PimVersion::V4 => "4",
+            PimVersion::V5 => "5",
+            PimVersion::V6 => "6",
+            PimVersion::V7 => "7",
+        }
+    }
+}
+
+impl std::fmt::Display for PimVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PimVersion::V1_7 => f.write_str("1.7"),
+            v => write!(f, "{}.x", v.arg()),
+        }
+    }
+}
+
+impl std::str::FromStr for PimVersion {
+    type Err = String;
+
+    /// Accepts `1.7`, `2`, `3.x`, `3.2.18` ...: the major version decides (1 must be 1.7).
+    fn from_str(s: &str) -> Result<Self, String> {
+        let t = s.trim();
+        let mut parts = t.split('.');
+        let major = parts.next().unwrap_or("");
+        let key = if major == "1" && parts.next() == Some("7") { "1.7" } else { major };
+        PimVersion::ALL
+            .into_iter()
+            .find(|v| v.arg() == key && key != "1")
+            .ok_or_else(|| format!("unknown PIM version {s:?}: expected one of 1.7, 2, 3, 4, 5, 6, 7"))
+    }
 }
 
 impl Default for SimConfig {
@@ -49,6 +121,7 @@ impl Default for SimConfig {
             admin_password: "admin".into(),
             latency: Duration::from_millis(150),
             users: 30,
+            pim_version: PimVersion::V3,
         }
     }
 }
@@ -244,4 +317,23 @@ async fn wait_for_signal() {
 #[cfg(not(unix))]
 async fn wait_for_signal() {
     let _ = tokio::signal::ctrl_c().await;
+}
+
+#[cfg(test)]
+mod version_tests {
+    use super::PimVersion;
+
+    #[test]
+    fn versions_parse_from_what_people_type() {
+        assert_eq!("1.7".parse::<PimVersion>().unwrap(), PimVersion::V1_7);
+        assert_eq!("1.7.41".parse::<PimVersion>().unwrap(), PimVersion::V1_7);
+        assert_eq!("3".parse::<PimVersion>().unwrap(), PimVersion::V3);
+        assert_eq!("3.2.18".parse::<PimVersion>().unwrap(), PimVersion::V3);
+        assert_eq!("6.x".parse::<PimVersion>().unwrap(), PimVersion::V6);
+        assert!("1".parse::<PimVersion>().is_err());
+        assert!("1.6".parse::<PimVersion>().is_err());
+        assert!("8".parse::<PimVersion>().is_err());
+        assert_eq!(PimVersion::V1_7.to_string(), "1.7");
+        assert_eq!(PimVersion::V4.to_string(), "4.x");
+    }
 }

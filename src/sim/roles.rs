@@ -81,9 +81,12 @@ fn select_button_class(granted: usize, total: usize) -> &'static str {
     }
 }
 
+/// One ACL row of a group: (privilege index in its collection, ACL id, label).
+type Resource = (usize, &'static str, &'static str);
+
 /// The ACL tab of one permission group (`action` or `api`).
 fn acl_tab(collection: &str, granted: &BTreeSet<String>) -> String {
-    let mut groups: Vec<(&str, Vec<(usize, &str, &str)>)> = Vec::new();
+    let mut groups: Vec<(&str, Vec<Resource>)> = Vec::new();
     for (i, (id, _, group, label)) in ACLS.iter().filter(|a| a.1 == collection).enumerate() {
         match groups.iter_mut().find(|(g, _)| g == group) {
             Some((_, list)) => list.push((i, id, label)),

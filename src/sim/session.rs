@@ -99,7 +99,7 @@ pub async fn require_login(State(app): State<AppState>, mut req: Request, next: 
             .into_response(),
         _ => {
             let mut resp = super::login::render_page(&app, req.headers());
-            *resp.status_mut() = StatusCode::UNAUTHORIZED;
+            *resp.status_mut() = super::login::IN_PLACE_STATUS;
             resp
         }
     }
@@ -113,11 +113,11 @@ pub async fn latency(State(app): State<AppState>, req: Request, next: Next) -> R
 
 /// The anti-CSRF rule of `/rest/user/` and `/client/rest` (PIM-7116): requests without
 /// `X-Requested-With: XMLHttpRequest` are redirected to `/`.
-pub fn xhr_or_redirect(headers: &HeaderMap) -> Result<(), Response> {
+pub fn xhr_or_redirect(headers: &HeaderMap) -> Result<(), Box<Response>> {
     if is_xhr(headers) {
         Ok(())
     } else {
-        Err(found("/"))
+        Err(Box::new(found("/")))
     }
 }
 

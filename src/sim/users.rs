@@ -58,7 +58,7 @@ fn text(body: &Map<String, Value>, key: &str) -> String {
 pub async fn create(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     app.lock().counters.user_create += 1;
     if let Err(redirect) = xhr_or_redirect(&headers) {
-        return redirect;
+        return *redirect;
     }
     // A body that is not a JSON object decodes to nothing, as `json_decode` does in PHP:
     // every field is then blank.

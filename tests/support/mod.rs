@@ -37,7 +37,11 @@ impl Drop for Driver {
 impl Chrome {
     /// Starts chromedriver and a headless Chromium session.
     pub async fn start() -> Chrome {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let child = Command::new("/usr/bin/chromedriver")
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -47,7 +51,10 @@ impl Chrome {
             .expect("chromedriver at /usr/bin/chromedriver");
         let profile = tempfile::tempdir().unwrap();
         let profile_arg = format!("--user-data-dir={}", profile.path().display());
-        let driver = Driver { child, _profile: profile };
+        let driver = Driver {
+            child,
+            _profile: profile,
+        };
         let url = format!("http://127.0.0.1:{port}");
         // Wait until chromedriver answers /status.
         let http = reqwest::Client::new();
@@ -83,7 +90,10 @@ impl Chrome {
             .connect(&url)
             .await
             .expect("WebDriver session");
-        Chrome { client, _driver: driver }
+        Chrome {
+            client,
+            _driver: driver,
+        }
     }
 
     /// Closes the session (bounded), then kills chromedriver's process group.
@@ -103,7 +113,12 @@ impl Chrome {
                 }
             }
             if Instant::now() > deadline {
-                let url = self.client.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+                let url = self
+                    .client
+                    .current_url()
+                    .await
+                    .map(|u| u.to_string())
+                    .unwrap_or_default();
                 panic!("`{css}` never became visible (at {url})");
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -114,7 +129,10 @@ impl Chrome {
     pub async fn until(&self, what: &str, js: &str) {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
-            let v = self.client.execute(&format!("return !!({js});"), vec![]).await;
+            let v = self
+                .client
+                .execute(&format!("return !!({js});"), vec![])
+                .await;
             if matches!(v, Ok(Value::Bool(true))) {
                 return;
             }
@@ -140,4 +158,3 @@ impl Chrome {
         self.client.execute(script, vec![]).await.expect("script")
     }
 }
-
