@@ -281,7 +281,7 @@ async fn run(
 
     let password = step(b, progress, "ensure user", async {
         let users = UsersPage::open(pim).await?;
-        if users.exists(&cfg.api_user).await? {
+        if let Some(page) = users.find(&cfg.api_user).await? {
             if cfg.reset_password {
                 return Err(Error::Usage(
                     "--reset-password: resetting an existing user's password is not supported \
@@ -294,7 +294,10 @@ async fn run(
                 "user {} exists: reused, its password left unchanged",
                 cfg.api_user
             ));
-            return Ok((cfg.api_password.clone(), "reused".to_string()));
+            return Ok((
+                cfg.api_password.clone(),
+                format!("reused (Users grid page {page})"),
+            ));
         }
         let password = cfg
             .api_password
@@ -324,11 +327,11 @@ async fn run(
             RoleForm::create(pim, &cfg.role).await?
         };
         let granted = form.grant(Acl::OverallWebApiAccess).await?;
-        let ticked = form.tick_user(&cfg.api_user).await?;
+        let (ticked, page) = form.tick_user(&cfg.api_user).await?;
         if existed && !granted && !ticked {
             return Ok((
                 (),
-                "reused (already granted, user already ticked)".to_string(),
+                format!("reused (already granted; user already ticked, page {page})"),
             ));
         }
         let reopened = form.save().await?.reopen().await?;
@@ -339,10 +342,10 @@ async fn run(
         reopened.expect_user_ticked(&cfg.api_user).await?;
         let mut did = Vec::new();
         if granted {
-            did.push("granted Overall Web API access");
+            did.push("granted Overall Web API access".to_string());
         }
         if ticked {
-            did.push("ticked the user");
+            did.push(format!("ticked the user (Users tab page {page})"));
         }
         let what = if existed { "reused" } else { "created" };
         Ok((

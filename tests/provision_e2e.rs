@@ -105,10 +105,19 @@ async fn fresh_run_creates_all_three_then_second_run_reuses_them_with_30_other_u
     let cfg = config(sim.url(), artifacts.path().to_path_buf());
 
     let t = Instant::now();
-    let first = provision(&cfg, &Progress::silent())
-        .await
-        .expect("first run");
+    let progress = Progress::silent();
+    let first = provision(&cfg, &progress).await.expect("first run");
     let wall = t.elapsed();
+    // The new user sorts last (32nd of 32): the role's Users grid was paged to page 2.
+    let detail = |p: &Progress, name: &str| {
+        p.steps()
+            .into_iter()
+            .find(|s| s.name == name)
+            .map(|s| s.detail)
+            .unwrap_or_default()
+    };
+    let role_step = detail(&progress, "ensure role");
+    assert!(role_step.contains("page 2"), "{role_step}");
     eprintln!("provision wall time (fresh run, default latency): {wall:?}");
     assert!(
         leftover_browser_processes().is_empty(),
@@ -153,9 +162,13 @@ async fn fresh_run_creates_all_three_then_second_run_reuses_them_with_30_other_u
     // Second run, with the password the first run generated (PIM_API_PASSWORD).
     let mut again = cfg.clone();
     again.api_password = Some(password.clone());
-    let second = provision(&again, &Progress::silent())
-        .await
-        .expect("second run");
+    let progress = Progress::silent();
+    let second = provision(&again, &progress).await.expect("second run");
+    let user_step = detail(&progress, "ensure user");
+    assert!(
+        user_step.contains("reused (Users grid page 2)"),
+        "{user_step}"
+    );
     assert!(leftover_browser_processes().is_empty());
     assert_eq!(
         second.created,
@@ -470,5 +483,108 @@ async fn provision_through_an_existing_webdriver_server() {
     assert!(p.verified && p.created.connection);
     let state = sim.state();
     assert_eq!(state["api_clients"][0]["client_id"], p.client_id.as_str());
+    sim.stop().await;
+}
+
+/// The waiting primitive on a page built to trip it: a click waits for the overlay covering
+/// the button and for the loading mask, and fires exactly once; an ambiguous locator, a hidden
+/// element and a covered one time out with the step, the selector and what was seen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn actionable_waits_on_a_tricky_page() {
+    use pim_credentials::browser::{launch, Cond, LaunchOptions, Locator};
+    let _serial = SERIAL.lock().await;
+    let artifacts = tempfile::tempdir().unwrap();
+    let session = launch(&LaunchOptions {
+        webdriver: None,
+        headful: false,
+        timeout: Duration::from_secs(5),
+        artifacts_dir: artifacts.path().to_path_buf(),
+    })
+    .await
+    .unwrap();
+    let b = session.browser();
+    b.set_step("tricky page");
+    let page = r#"<html><body>
+      <div class="loading-mask" style="position:fixed;inset:0;background:#eee8"></div>
+      <button id="btn" onclick="window.clicks=(window.clicks||0)+1" style="margin:50px">Go</button>
+      <div id="cover" style="position:absolute;top:0;left:0;width:400px;height:200px;background:#f00"></div>
+      <p class="dup">a</p><p class="dup">b</p>
+      <div id="hidden" style="display:none">x</div>
+      <div id="wrap"><span>Hello</span></div>
+      <script>
+        setTimeout(() => document.querySelector('.loading-mask').style.display = 'none', 300);
+        setTimeout(() => document.getElementById('cover').remove(), 600);
+      </script></body></html>"#;
+    let url = format!(
+        "data:text/html,{}",
+        page.replace('#', "%23").replace('\n', " ")
+    );
+    let result = async {
+        b.goto(&url).await?;
+        let t = Instant::now();
+        b.click(&Locator::css("#btn")).await?;
+        let waited = t.elapsed();
+        let clicks = b.script("return window.clicks || 0;", vec![]).await?;
+        let text = b.wait(&Locator::css("div, span").text("Hello"), Cond::Visible).await?;
+        let short = Duration::from_millis(300);
+        let dup = b.wait_any(&[(Locator::css(".dup"), Cond::Visible)], short).await;
+        let hidden = b.wait_any(&[(Locator::css("#hidden"), Cond::Visible)], short).await;
+        b.script("document.body.insertAdjacentHTML('beforeend', '<div id=\"c2\" style=\"position:absolute;top:0;left:0;width:400px;height:200px\"></div>')", vec![]).await?;
+        let covered = b.wait_any(&[(Locator::css("#btn"), Cond::Actionable)], short).await;
+        Ok::<_, Error>((waited, clicks, text, dup, hidden, covered))
+    }
+    .await;
+    session.close().await;
+    let (waited, clicks, text, dup, hidden, covered) = result.unwrap();
+    assert!(
+        waited >= Duration::from_millis(550),
+        "clicked after {waited:?}, before the cover went"
+    );
+    assert_eq!(clicks, 1, "the click fired exactly once");
+    assert_eq!(text.texts, vec!["Hello".to_string()]);
+    let msg = |r: Result<_, Error>| match r {
+        Err(e @ Error::Timeout { .. }) => e.to_string(),
+        other => panic!(
+            "expected a timeout, got {:?}",
+            other.map(|f: pim_credentials::browser::Found| f.texts)
+        ),
+    };
+    let dup = msg(dup);
+    assert!(
+        dup.contains("2 matches") && dup.contains("tricky page") && dup.contains(".dup"),
+        "{dup}"
+    );
+    assert!(msg(hidden).contains("not visible"));
+    assert!(msg(covered).contains("covered by div#c2"));
+    assert!(leftover_browser_processes().is_empty());
+}
+
+/// The PIM's own validation message comes back as a refusal (exit 3): a role label longer than
+/// the 25 characters the role form allows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pim_validation_message_is_a_refusal() {
+    let _serial = SERIAL.lock().await;
+    let sim = sim::start(SimConfig {
+        users: 0,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let artifacts = tempfile::tempdir().unwrap();
+    let mut cfg = config(sim.url(), artifacts.path().to_path_buf());
+    cfg.role = "A role label far too long for Akeneo".into();
+    let err = provision(&cfg, &Progress::silent())
+        .await
+        .expect_err("refused");
+    assert_eq!(err.exit_code(), 3, "{err}");
+    assert!(
+        matches!(&err, Error::PimRefused { step, message } if step == "ensure role" && message.contains("too long")),
+        "{err}"
+    );
+    // The PIM got the POST and refused it: no such role exists.
+    let state = sim.state();
+    assert_eq!(counter(&state, "role_create"), 1);
+    assert_eq!(state["roles"].as_array().unwrap().len(), 2, "{state}");
+    assert!(leftover_browser_processes().is_empty());
     sim.stop().await;
 }

@@ -20,6 +20,8 @@
 #                            override-max-sessions is turned on for you
 #   --session-timeout S      kill sessions idle for S seconds: backstop for leaked sessions (120)
 #   --session-request-timeout S  how long a new-session request may wait in the queue (300)
+#   --reject-unsupported-caps true|false  fail at once when no slot matches (e.g. browserName
+#                            "chromium") instead of queueing until the request timeout (true)
 #   --firefox auto|yes|no    add a Firefox slot when geckodriver + firefox-esr exist (auto)
 #   --start-timeout S        deadline for readiness (90)
 #   --background             detach; write pid, log and config files to --state-dir and return
@@ -34,7 +36,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 mode=standalone
 case "${1:-}" in standalone|hub|node|hub-and-node) mode=$1; shift ;; esac
 port="" node_port=5555 hub_url="http://127.0.0.1:4444" max_sessions=2 session_timeout=120
-request_timeout=300 firefox=auto start_timeout=90 background=0
+request_timeout=300 reject=true firefox=auto start_timeout=90 background=0
 state_dir="${GRID_STATE_DIR:-$HOME/.cache/pim-credentials/grid/run}"
 die() { echo "start-grid: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
@@ -45,6 +47,7 @@ while [ $# -gt 0 ]; do
     --max-sessions) max_sessions=$2; shift 2 ;;
     --session-timeout) session_timeout=$2; shift 2 ;;
     --session-request-timeout) request_timeout=$2; shift 2 ;;
+    --reject-unsupported-caps) reject=$2; shift 2 ;;
     --firefox) firefox=$2; shift 2 ;;
     --start-timeout) start_timeout=$2; shift 2 ;;
     --background) background=1; shift ;;
@@ -60,6 +63,7 @@ for v in "$port" "$node_port" "$max_sessions" "$session_timeout" "$request_timeo
   [[ "$v" =~ ^[0-9]+$ ]] || die "not a number: $v"
 done
 case "$firefox" in auto|yes|no) ;; *) die "--firefox must be auto, yes or no" ;; esac
+case "$reject" in true|false) ;; *) die "--reject-unsupported-caps must be true or false" ;; esac
 
 jar=$("$here/install-grid.sh" 2>/dev/null | tail -1) || die "Grid jar not available: run webdriver/install-grid.sh"
 [ -s "$jar" ] || die "Grid jar not available: run webdriver/install-grid.sh"
@@ -122,10 +126,11 @@ build_cmd() {
     standalone)
       cfg=$(write_node_config "grid-standalone-$p")
       cmd+=(--config "$cfg" --selenium-manager false --session-timeout "$session_timeout"
-            --session-request-timeout "$request_timeout") ;;
+            --session-request-timeout "$request_timeout" --reject-unsupported-caps "$reject") ;;
     hub)
       cmd+=(--bind-bus true --publish-events "tcp://127.0.0.1:$((p - 2))"
-            --subscribe-events "tcp://127.0.0.1:$((p - 1))" --session-request-timeout "$request_timeout") ;;
+            --subscribe-events "tcp://127.0.0.1:$((p - 1))" --session-request-timeout "$request_timeout"
+            --reject-unsupported-caps "$reject") ;;
     node)
       hp=$(hub_port)
       cfg=$(write_node_config "grid-node-$p")
@@ -217,9 +222,9 @@ if [ "$mode" = hub-and-node ]; then
   trap cleanup EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM
-  build_cmd hub "$port";       "${cmd[@]}" & pids+=($!)
+  build_cmd hub "$port";       "${cmd[@]}" >&2 & pids+=($!)
   readiness_of hub "$port";    wait_ready "$kind" "$status_url" "" "${pids[0]}" || exit 1
-  build_cmd node "$node_port"; "${cmd[@]}" & pids+=($!)
+  build_cmd node "$node_port"; "${cmd[@]}" >&2 & pids+=($!)
   readiness_of node "$node_port"; wait_ready "$kind" "$status_url" "$node_uri" "${pids[1]}" || exit 1
   echo "start-grid: ready after $((SECONDS - t0))s" >&2
   echo "WEBDRIVER_URL=http://127.0.0.1:$port"
@@ -240,4 +245,5 @@ readiness_of "$mode" "$port"
     kill "$$" 2>/dev/null
   fi
 ) &
-exec "${cmd[@]}"
+# Selenium logs to stdout: send it to stderr so stdout carries only the WEBDRIVER_URL line.
+exec "${cmd[@]}" >&2

@@ -31,7 +31,8 @@ for f in "${files[@]}"; do
   kill -TERM "$pid" 2>/dev/null || true
   for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
   # The group id is the pid (setsid); clean up whatever the Grid left behind in it.
-  if pgrep -g "$pid" >/dev/null 2>&1; then
+  if left=$(pgrep -g "$pid" 2>/dev/null | wc -l) && [ "$left" -gt 0 ]; then
+    echo "stop-grid: $name left $left process(es) behind; killing its process group" >&2
     kill -TERM -- -"$pid" 2>/dev/null || true
     sleep 1
     kill -KILL -- -"$pid" 2>/dev/null || true

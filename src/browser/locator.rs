@@ -14,6 +14,8 @@ pub enum Filter {
     Text(String),
     /// Whitespace-normalised `textContent` contains the string (the deepest such element wins).
     Contains(String),
+    /// Has this attribute (on the element itself).
+    Attr(String),
     /// Has a descendant matching this CSS selector.
     Has(String),
     /// Has a descendant matching the CSS selector whose normalised text equals the string.
@@ -39,6 +41,7 @@ impl Filter {
         match self {
             Filter::Text(t) => json!({"text": t}),
             Filter::Contains(t) => json!({"contains": t}),
+            Filter::Attr(a) => json!({"attr": a}),
             Filter::Has(c) => json!({"has": c}),
             Filter::HasText(c, t) => json!({"hasText": [c, t]}),
             Filter::Class(c) => json!({"cls": c}),
@@ -57,6 +60,7 @@ impl fmt::Display for Filter {
         match self {
             Filter::Text(t) => write!(f, "text={t:?}"),
             Filter::Contains(t) => write!(f, "text~{t:?}"),
+            Filter::Attr(a) => write!(f, "[{a}]"),
             Filter::Has(c) => write!(f, "has({c})"),
             Filter::HasText(c, t) => write!(f, "has({c} text={t:?})"),
             Filter::Class(c) => write!(f, ".{c}"),

@@ -32,6 +32,7 @@ const busy = () => {
 const test = (el, f) => {
   if ('text' in f) return text(el) === f.text;
   if ('contains' in f) return text(el).includes(f.contains);
+  if ('attr' in f) return el.hasAttribute(f.attr);
   if ('has' in f) return el.querySelector(f.has) !== null;
   if ('hasText' in f) return [...el.querySelectorAll(f.hasText[0])].some((d) => text(d) === f.hasText[1]);
   if ('cls' in f) return el.classList.contains(f.cls);

@@ -133,11 +133,7 @@ impl<'a> ApiConnectionsPage<'a> {
                 .filter(Filter::Visible),
         )
         .await?;
-        let errors =
-            Locator::css(".modal .validation-errors .error-message, .modal .error-message")
-                .filter(Filter::NonEmpty)
-                .many();
-        refused_or(&self.pim, errors, (Locator::css(".modal"), Cond::Hidden)).await?;
+        refused_or(&self.pim, ".modal", (Locator::css(".modal"), Cond::Hidden)).await?;
         let row = self.grid.row(label).many();
         b.wait(&row, Cond::Visible).await?;
         Ok(())

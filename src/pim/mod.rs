@@ -53,9 +53,16 @@ impl<'a> Pim<'a> {
         self.browser.goto(&self.url(&format!("/{hash}"))).await
     }
 
-    /// The visible validation messages of the page (tooltips, field errors, error boxes).
-    pub async fn validation_errors(&self) -> Result<Vec<String>, Error> {
-        let v = self.browser.script(VALIDATION_JS, vec![]).await?;
+    /// The validation messages under `scope` (CSS), shown or not: a Twig form re-rendered
+    /// with errors may keep them in a tab that is not the active one.
+    pub async fn validation_errors(&self, scope: &str) -> Result<Vec<String>, Error> {
+        let v = self
+            .browser
+            .script(
+                VALIDATION_JS,
+                vec![serde_json::json!(scope), serde_json::json!(MESSAGES)],
+            )
+            .await?;
         Ok(v.as_array()
             .map(|a| {
                 a.iter()
@@ -69,46 +76,50 @@ impl<'a> Pim<'a> {
 /// Validation messages: 2.x/3.x Twig forms put them in `.validation-tooltip[data-original-title]`
 /// icons; Backbone forms in `.error-message` / `.AknFieldContainer-validationError`; pages in
 /// `.AknMessageBox--error`.
+const MESSAGES: &str = ".validation-tooltip, .validation-errors .error-message, \
+     .AknFieldContainer-validationError, .error-message, .AknMessageBox--error";
+
 const VALIDATION_JS: &str = r#"
+const [scope, sel] = arguments;
 const norm = (s) => (s || '').replace(/\s+/g, ' ').trim();
-const shown = (el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
 const out = [];
-for (const el of document.querySelectorAll('.validation-tooltip, .validation-errors .error-message, .AknFieldContainer-validationError, .error-message, .AknMessageBox--error')) {
-  if (!shown(el)) continue;
-  const t = norm(el.getAttribute('data-original-title') || el.textContent || el.getAttribute('title'));
-  if (t && !out.includes(t)) out.push(t);
+for (const root of document.querySelectorAll(scope)) {
+  for (const el of root.querySelectorAll(sel)) {
+    const t = norm(el.getAttribute('data-original-title') || el.textContent || el.getAttribute('title'));
+    if (t && !out.includes(t)) out.push(t);
+  }
 }
 return out;
 "#;
 
-/// A locator of the visible validation messages (any of them).
-pub(crate) fn validation_locator() -> Locator {
-    Locator::css(
-        ".validation-tooltip, .validation-errors .error-message, \
-         .AknFieldContainer-validationError, .AknMessageBox--error",
-    )
-    .filter(Filter::Any(vec![
-        Filter::NonEmpty,
-        Filter::Has("[data-original-title]".into()),
-    ]))
-    .many()
+/// A locator of the validation messages under `scope`, shown or not (any of them).
+pub(crate) fn validation_locator(scope: &str) -> Locator {
+    Locator::css(scope)
+        .find(MESSAGES)
+        .filter(Filter::Any(vec![
+            Filter::NonEmpty,
+            Filter::Attr("data-original-title".into()),
+        ]))
+        .many()
 }
 
-/// Waits for the visible validation messages or `done`, whichever comes first. `Ok(())` when
-/// `done` held; `Error::PimRefused` with the PIM's messages otherwise.
+/// Waits for validation messages under `scope` or for `done`, whichever comes first. `Ok(())`
+/// when `done` held; `Error::PimRefused` with the PIM's messages otherwise. `done` should
+/// include "page settled" (`Cond::Visible`), so that it holds only once the request finished.
 pub(crate) async fn refused_or(
     pim: &Pim<'_>,
-    errors: Locator,
+    scope: &str,
     done: (Locator, Cond),
 ) -> Result<(), Error> {
     let b = pim.browser;
+    let errors = validation_locator(scope);
     let found = b
-        .wait_any(&[(errors, Cond::Visible), done], b.timeout())
+        .wait_any(&[(errors, Cond::Present), done], b.timeout())
         .await?;
     if found.alt == 1 {
         return Ok(());
     }
-    let mut msgs = pim.validation_errors().await.unwrap_or_default();
+    let mut msgs = pim.validation_errors(scope).await.unwrap_or_default();
     if msgs.is_empty() {
         msgs = found.texts.into_iter().filter(|t| !t.is_empty()).collect();
     }

@@ -6,7 +6,7 @@ use crate::browser::{Cond, Filter, Locator, Typing};
 use crate::error::Error;
 
 use super::grid::Grid;
-use super::{refused_or, validation_locator, Pim};
+use super::{refused_or, Pim};
 
 /// An ACL the flow grants, identified as the reference does: vertical group, resource text
 /// and privilege identity.
@@ -51,6 +51,8 @@ impl std::fmt::Display for Acl {
 
 /// The role label input (3.x id, 1.7/2.x id).
 const LABEL: &str = "#pim_user_role_form_label, #oro_user_role_form_label";
+/// The role form (the form holding the label input).
+const FORM: &str = "form:has(#pim_user_role_form_label), form:has(#oro_user_role_form_label)";
 /// The "Web API permissions" tab link.
 const API_TAB: &str = "a[href=\"#pim_user-roles-tab-api\"], a[href=\"#rights-api\"]";
 /// The "Users" tab link.
@@ -259,8 +261,10 @@ impl<'a> RoleForm<'a> {
     pub async fn save(self) -> Result<SavedRole<'a>, Error> {
         let b = self.pim.browser;
         b.click(&Locator::css(SAVE).filter(Filter::Visible)).await?;
-        let form = Locator::css(LABEL).filter(Filter::Visible);
-        refused_or(&self.pim, validation_locator(), (form, Cond::Visible)).await?;
+        // The form itself (its header stays visible whichever tab is active) once the page is
+        // settled, i.e. the save request finished; errors may sit in a tab not shown.
+        let form = Locator::css(FORM).filter(Filter::Visible);
+        refused_or(&self.pim, FORM, (form, Cond::Visible)).await?;
         b.wait_url(
             "the role's update page (#/user/role/update/<id>)",
             b.timeout(),

@@ -100,10 +100,6 @@ impl UserCreateModal<'_> {
                 .filter(Filter::Visible),
         )
         .await?;
-        let errors =
-            Locator::css(".modal .error-message, .modal .AknFieldContainer-validationError")
-                .filter(Filter::NonEmpty)
-                .many();
-        refused_or(&self.pim, errors, (Locator::css(".modal"), Cond::Hidden)).await
+        refused_or(&self.pim, ".modal", (Locator::css(".modal"), Cond::Hidden)).await
     }
 }

@@ -14,6 +14,9 @@ use super::AppState;
 /// `POST /client/rest` with a JSON body `{"label": ..}`: 200 `{}` or 400 violations.
 pub async fn create(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     app.lock().counters.client_create += 1;
+    if app.cfg.pim_version >= super::PimVersion::V4 {
+        return super::connections::removed_controller(&headers);
+    }
     if let Err(redirect) = xhr_or_redirect(&headers) {
         return *redirect;
     }
@@ -46,6 +49,9 @@ pub async fn revoke(
     Path(public_id): Path<String>,
 ) -> Response {
     app.lock().counters.client_revoke += 1;
+    if app.cfg.pim_version >= super::PimVersion::V4 {
+        return super::connections::removed_controller(&headers);
+    }
     if let Err(redirect) = xhr_or_redirect(&headers) {
         return *redirect;
     }

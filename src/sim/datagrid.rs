@@ -13,7 +13,7 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use super::session::json_error;
-use super::state::State as Db;
+use super::state::{State as Db, UserKind};
 use super::AppState;
 
 /// Rows per page unless asked otherwise (Oro toolbar default).
@@ -82,6 +82,8 @@ pub fn rows(db: &Db, grid: &str, q: &GridQuery) -> Option<Vec<Value>> {
         "pim-role-user-grid" => db
             .users
             .iter()
+            // API users (connections, 4.x+) are hidden: the grids filter on `u.type = user`.
+            .filter(|u| u.kind == UserKind::Ui)
             .map(|u| {
                 json!({
                     "id": u.id, "username": u.username, "email": u.email,
@@ -93,6 +95,8 @@ pub fn rows(db: &Db, grid: &str, q: &GridQuery) -> Option<Vec<Value>> {
         "pim-user-grid" => db
             .users
             .iter()
+            // API users (connections, 4.x+) are hidden: the grids filter on `u.type = user`.
+            .filter(|u| u.kind == UserKind::Ui)
             .map(|u| {
                 let roles: Vec<String> =
                     u.roles.iter().filter_map(|r| db.role(*r)).map(|r| r.label.clone()).collect();

@@ -1,4 +1,5 @@
-//! Login (`/user/login`, `POST /user/login-check`) and logout, as in Akeneo 3.x.
+//! Login (`/user/login`, `POST /user/login-check`) and logout: the 2.x/3.x page, or the 1.7
+//! layout (`body.AknLogin`, `#page` shown by the page script, `fieldset`).
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -7,7 +8,7 @@ use axum::response::{Html, IntoResponse, Response};
 
 use super::html::{esc, form_pairs, form_value};
 use super::session::{clear_cookie, found, new_session_id, session_data, session_id, set_cookie};
-use super::AppState;
+use super::{AppState, PimVersion};
 
 /// Symfony's message for a wrong username or password.
 pub const INVALID_CREDENTIALS: &str = "Invalid credentials.";
@@ -46,7 +47,26 @@ pub fn render_page(app: &AppState, headers: &HeaderMap) -> Response {
             )
         })
         .unwrap_or_default();
-    let body = include_str!("assets/v3/login.html")
+    let template = match app.cfg.pim_version {
+        PimVersion::V1_7 => include_str!("assets/v17/login.html"),
+        _ => include_str!("assets/v3/login.html"),
+    };
+    // 2.x: the login layout prints the session's leftover flash messages (e.g. "Role saved").
+    let leftovers = if app.cfg.pim_version == PimVersion::V2 {
+        let mut db = app.lock();
+        std::mem::take(&mut session_data(&mut db, &sid).flashes)
+            .iter()
+            .map(|(t, m)| format!(r#"<div class="alert alert-{}">{}</div>"#, esc(t), esc(m)))
+            .collect::<String>()
+    } else {
+        String::new()
+    };
+    let body = template
+        .replacen(
+            r#"<div id="page"><div id="top-page">"#,
+            &format!(r#"<div id="page"><div id="top-page">{leftovers}"#),
+            1,
+        )
         .replace("{{error}}", &error_box)
         .replace("{{last_username}}", &esc(&last_username))
         .replace("{{csrf}}", &esc(&csrf));

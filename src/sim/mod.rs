@@ -10,6 +10,8 @@
 
 pub mod api;
 pub mod clients;
+pub mod connections;
+pub mod console;
 pub mod datagrid;
 mod html;
 pub mod login;
@@ -18,6 +20,7 @@ pub mod session;
 pub mod shell;
 pub mod state;
 pub mod users;
+pub mod v17;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -161,6 +164,11 @@ impl AppState {
 
 /// The whole application: back office, REST API and `/_sim/state`.
 pub fn router(app: AppState) -> Router {
+    // 1.7 is a different application (full-page Twig pages, `#url=` navigation, no API
+    // connections): its own route table.
+    if app.cfg.pim_version == PimVersion::V1_7 {
+        return v17::router(app);
+    }
     // XHR/JSON endpoints of the back office: login required (401 JSON for XHR), latency added.
     let xhr = Router::new()
         .route("/rest/user/", post(users::create))
@@ -175,11 +183,21 @@ pub fn router(app: AppState) -> Router {
             "/user/role/update/{id}",
             get(roles::update_form).post(roles::update_submit),
         )
+        .route(
+            "/user/create",
+            get(v17::users::v2_create_form).post(v17::users::v2_create_submit),
+        )
+        .route(
+            "/user/update/{id}",
+            get(v17::users::v2_update_form).post(v17::users::v2_update_submit),
+        )
         .route("/client/rest", post(clients::create))
         .route(
             "/client/rest/{public_id}",
             axum::routing::delete(clients::revoke),
         )
+        // 4.x+ Connections (`/rest/connections...`, `/rest/user_role/`, `/rest/user_group/`).
+        .merge(connections::routes())
         .layer(middleware::from_fn_with_state(
             app.clone(),
             session::latency,
@@ -195,6 +213,7 @@ pub fn router(app: AppState) -> Router {
         .route("/user/login-check", post(login::check))
         .route("/user/logout", get(login::logout))
         .route("/_sim/state", get(sim_state))
+        .route("/_sim/console", post(console::endpoint))
         .route("/bundles/{*path}", get(shell::asset))
         .merge(xhr)
         .merge(api::router())
@@ -202,7 +221,7 @@ pub fn router(app: AppState) -> Router {
         .with_state(app)
 }
 
-async fn sim_state(
+pub(crate) async fn sim_state(
     axum::extract::State(app): axum::extract::State<AppState>,
 ) -> axum::Json<serde_json::Value> {
     axum::Json(app.lock().to_json())

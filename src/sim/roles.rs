@@ -1,7 +1,13 @@
-//! Roles (3.x): the role form as an HTML fragment (`GET /user/role/create`,
+//! Roles: the role form as an HTML fragment (`GET /user/role/create`,
 //! `GET /user/role/update/{id}`), loaded by XHR into the SPA, and its urlencoded submission,
-//! answered with `{"route":"pim_user_role_update","params":{"id":N}}` or the fragment again with
-//! `.validation-tooltip` icons.
+//! answered with `{"route":"pim_user_role_update","params":{"id":N}}` (2.x:
+//! `oro_user_role_update`) or the fragment again with `.validation-tooltip` icons.
+//!
+//! The markup follows the generation: 3.x+ `pim_user_role_form` and `#pim_user-roles-tab-*`;
+//! 1.7/2.x `oro_user_role_form`, `#general` `#rights-action` `#rights-api` `#users` and the
+//! "Create role" / "Edit role - label" titles; 1.7 has the icon toggles (`icon-ok granted` /
+//! `icon-remove non-granted`, `.acl-group-permission-toggle`). 1.7 pages wrap [`form_html`] and
+//! [`process`] (see `v17::roles`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -17,10 +23,45 @@ use super::html::{esc, form_pairs, form_value};
 use super::session::{json_error, session_data, CurrentUser};
 use super::state::{role_code, State as Db, ACLS};
 use super::users::{ALREADY_USED, NOT_BLANK};
-use super::AppState;
+use super::{AppState, PimVersion};
 
 /// Name (and id prefix) of the 3.x role form.
 pub const FORM: &str = "pim_user_role_form";
+/// Name (and id prefix) of the 1.7/2.x role form.
+pub const FORM_OLD: &str = "oro_user_role_form";
+
+/// The role form's name in this generation.
+pub fn form_name(v: PimVersion) -> &'static str {
+    if v <= PimVersion::V2 {
+        FORM_OLD
+    } else {
+        FORM
+    }
+}
+
+/// Pane ids of the horizontal tabs (general, permissions, web API permissions, users).
+pub fn tab_ids(v: PimVersion) -> [&'static str; 4] {
+    if v <= PimVersion::V2 {
+        ["general", "rights-action", "rights-api", "users"]
+    } else {
+        [
+            "pim_user-roles-tab-general",
+            "pim_user-roles-tab-action",
+            "pim_user-roles-tab-api",
+            "pim_user-roles-tab-users",
+        ]
+    }
+}
+
+/// Header title: creation, or edition of the role `label`.
+pub fn title(v: PimVersion, label: Option<&str>) -> String {
+    match (v <= PimVersion::V2, label) {
+        (true, None) => "Create role".into(),
+        (true, Some(l)) => format!("Edit role - {l}"),
+        (false, None) => "Create".into(),
+        (false, Some(l)) => format!("Edit - {l}"),
+    }
+}
 /// Maximum label length.
 pub const LABEL_MAX: usize = 25;
 /// Flash stored in the session after a successful save.
@@ -30,6 +71,7 @@ pub const CSRF_ERROR: &str = "The CSRF token is invalid. Please try to resubmit 
 
 /// What the form shows: stored values, or the submitted ones when re-rendered with errors.
 struct FormView {
+    version: PimVersion,
     role_id: Option<u64>,
     title: String,
     label: String,
@@ -84,8 +126,21 @@ fn select_button_class(granted: usize, total: usize) -> &'static str {
 /// One ACL row of a group: (privilege index in its collection, ACL id, label).
 type Resource = (usize, &'static str, &'static str);
 
+/// 1.7 icon of a group toggle / of a resource toggle.
+fn icon_class(granted: usize, total: usize) -> &'static str {
+    if total > 0 && granted == total {
+        "icon-ok"
+    } else if granted > 0 {
+        "icon-circle"
+    } else {
+        "icon-remove"
+    }
+}
+
 /// The ACL tab of one permission group (`action` or `api`).
-fn acl_tab(collection: &str, granted: &BTreeSet<String>) -> String {
+fn acl_tab(v: PimVersion, collection: &str, granted: &BTreeSet<String>) -> String {
+    let form = form_name(v);
+    let old = v == PimVersion::V1_7;
     let mut groups: Vec<(&str, Vec<Resource>)> = Vec::new();
     for (i, (id, _, group, label)) in ACLS.iter().filter(|a| a.1 == collection).enumerate() {
         match groups.iter_mut().find(|(g, _)| g == group) {
@@ -93,8 +148,9 @@ fn acl_tab(collection: &str, granted: &BTreeSet<String>) -> String {
             None => groups.push((group, vec![(i, id, label)])),
         }
     }
-    let mut nav = String::from(
-        r#"<ul class="AknVerticalNavtab AknVerticalNavtab--condensed"><li class="AknVerticalNavtab-item AknVerticalNavtab-header"></li>"#,
+    let mut nav = format!(
+        r#"<ul class="AknVerticalNavtab AknVerticalNavtab--condensed{}"><li class="AknVerticalNavtab-item AknVerticalNavtab-header"></li>"#,
+        if old { " nav nav-list" } else { "" }
     );
     let mut panes = String::new();
     for (n, (group, list)) in groups.iter().enumerate() {
@@ -103,10 +159,20 @@ fn acl_tab(collection: &str, granted: &BTreeSet<String>) -> String {
             .iter()
             .filter(|(_, id, _)| granted.contains(*id))
             .count();
+        let toggle = if old {
+            format!(
+                r#"<i class="AknAcl-icon acl-group-permission-toggle {}"></i>"#,
+                icon_class(count, list.len())
+            )
+        } else {
+            format!(
+                r#"<div class="select-button AknAcl-icon AknSelectButton {}"></div>"#,
+                select_button_class(count, list.len())
+            )
+        };
         nav.push_str(&format!(
-            r##"<li class="AknVerticalNavtab-item tab{active}"><a class="AknVerticalNavtab-link" href="#{pane}" data-toggle="tab"><span class="AknAcl"><div class="select-button AknAcl-icon AknSelectButton {cls}"></div><span>{label}</span></span></a></li>"##,
+            r##"<li class="AknVerticalNavtab-item tab{active}"><a class="AknVerticalNavtab-link" href="#{pane}" data-toggle="tab"><span class="AknAcl">{toggle}<span>{label}</span></span></a></li>"##,
             active = if n == 0 { " active" } else { "" },
-            cls = select_button_class(count, list.len()),
             label = esc(group),
         ));
         panes.push_str(&format!(
@@ -114,22 +180,41 @@ fn acl_tab(collection: &str, granted: &BTreeSet<String>) -> String {
             label = esc(group)
         ));
         for (i, id, label) in list {
-            let base = format!("{FORM}_{collection}_{i}");
-            let name = format!("{FORM}[{collection}][{i}]");
+            let base = format!("{form}_{collection}_{i}");
+            let name = format!("{form}[{collection}][{i}]");
             let on = granted.contains(*id);
+            let (item, toggle) = match (old, on) {
+                (true, true) => (
+                    "AknAcl acl-permission",
+                    r#"<a class="AknAcl-icon icon-ok AknAcl-icon--granted granted acl-permission-toggle"></a>"#,
+                ),
+                (true, false) => (
+                    "AknAcl acl-permission",
+                    r#"<a class="AknAcl-icon icon-remove AknAcl-icon--nonGranted non-granted acl-permission-toggle"></a>"#,
+                ),
+                (false, true) => (
+                    "AknAcl AknAcl-item acl-permission",
+                    r#"<div class="select-button AknAcl-icon AknSelectButton AknSelectButton--selected granted acl-permission-toggle"></div>"#,
+                ),
+                (false, false) => (
+                    "AknAcl AknAcl-item acl-permission",
+                    r#"<div class="select-button AknAcl-icon AknSelectButton non-granted acl-permission-toggle"></div>"#,
+                ),
+            };
             // One line, no whitespace: strip_tags(outerHTML) must equal the label.
             panes.push_str(&format!(
                 concat!(
-                    r#"<div class="AknAcl AknAcl-item acl-permission">"#,
+                    r#"<div class="{item}">"#,
                     r#"<input type="hidden" id="{base}_permissions_EXECUTE_name" name="{name}[permissions][EXECUTE][name]" value="EXECUTE"/>"#,
-                    r#"<div class="select-button AknAcl-icon AknSelectButton {cls} acl-permission-toggle"></div>"#,
+                    "{toggle}",
                     r#"<input type="checkbox" id="{base}_permissions_EXECUTE_accessLevel" name="{name}[permissions][EXECUTE][accessLevel]" class="hide" value="1"{checked}/>"#,
                     r#"<div id="{base}_identity"><input type="hidden" id="{base}_identity_id" name="{name}[identity][id]" value="action:{id}"/><span>{label}</span></div>"#,
                     "</div>"
                 ),
+                item = item,
+                toggle = toggle,
                 base = base,
                 name = name,
-                cls = if on { "AknSelectButton--selected granted" } else { "non-granted" },
                 checked = if on { r#" checked="checked""# } else { "" },
                 id = id,
                 label = esc(label),
@@ -144,6 +229,19 @@ fn acl_tab(collection: &str, granted: &BTreeSet<String>) -> String {
 }
 
 fn render(db: &Db, v: &FormView) -> String {
+    let version = v.version;
+    let form = form_name(version);
+    let [tab_general, tab_action, tab_api, tab_users] = tab_ids(version);
+    let (crumb_system, crumb_roles) = if version == PimVersion::V1_7 {
+        ("/user", "/user/role")
+    } else {
+        ("#/user/", "#/user/role/")
+    };
+    let save = if version == PimVersion::V1_7 {
+        r#"<button type="submit" class="AknButton AknButton--apply AknButton--withIcon AknButtonList-item" title="Save"><i class="AknButton-icon icon-ok"></i>Save</button>"#
+    } else {
+        r#"<button type="submit" class="AknButton AknButton--apply AknButtonList-item" title="Save">Save</button>"#
+    };
     let action = match v.role_id {
         Some(id) => format!("/user/role/update/{id}"),
         None => "/user/role/create".to_string(),
@@ -173,6 +271,7 @@ fn render(db: &Db, v: &FormView) -> String {
         .map(|m| format!(r#"<div class="AknMessageBox AknMessageBox--error AknMessageBox--withIcon">{}</div>"#, esc(m)))
         .unwrap_or_default();
     let delete = match v.role_id {
+        Some(_) if version == PimVersion::V1_7 => String::new(),
         Some(id) => format!(
             r#"<div class="AknSecondaryActions AknDropdown AknButtonList-item"><div class="AknSecondaryActions-button dropdown-button" data-toggle="dropdown"></div><div class="AknDropdown-menu AknDropdown-menu--right"><div class="AknDropdown-menuTitle">Other actions</div><a class="AknDropdown-menuLink" data-url="/user/role/delete/{id}">Delete</a></div></div>"#
         ),
@@ -190,14 +289,14 @@ fn render(db: &Db, v: &FormView) -> String {
     };
     format!(
         r##"<div class="entity-edit-form edit-form">
-<form id="{FORM}" method="post" action="{action}" class="form-tabbed form-horizontal" data-updated-title="Are you sure you want to leave this page?" data-updated-message="You will lose changes to the role if you leave the page.">
+<form id="{form}" method="post" action="{action}" class="form-tabbed form-horizontal" data-updated-title="Are you sure you want to leave this page?" data-updated-message="You will lose changes to the role if you leave the page.">
 <header class="AknTitleContainer navigation">
  <div class="AknTitleContainer-line">
   <div class="AknTitleContainer-imageContainer"><img class="AknTitleContainer-image" src="/bundles/pimui/common/role.svg" alt=""/></div>
   <div class="AknTitleContainer-mainContainer">
    <div class="AknTitleContainer-line">
-    <div class="AknTitleContainer-breadcrumbs"><div class="AknBreadcrumb"><a class="AknBreadcrumb-item AknBreadcrumb-item--routable" href="#/user/">System</a><a class="AknBreadcrumb-item AknBreadcrumb-item--routable AknBreadcrumb-item--final" href="#/user/role/">Roles</a></div></div>
-    <div class="AknTitleContainer-buttonsContainer"><div class="AknButtonList">{delete}<button type="submit" class="AknButton AknButton--apply AknButtonList-item" title="Save">Save</button></div></div>
+    <div class="AknTitleContainer-breadcrumbs"><div class="AknBreadcrumb"><a class="AknBreadcrumb-item AknBreadcrumb-item--routable" href="{crumb_system}">System</a><a class="AknBreadcrumb-item AknBreadcrumb-item--routable AknBreadcrumb-item--final" href="{crumb_roles}">Roles</a></div></div>
+    <div class="AknTitleContainer-buttonsContainer"><div class="AknButtonList">{delete}{save}</div></div>
    </div>
    <div class="AknTitleContainer-line"><div class="AknTitleContainer-title">{title}</div></div>
    <div class="AknTitleContainer-line"><div class="AknTitleContainer-state"><div class="updated-status" id="entity-updated"><span class="AknState">There are unsaved changes.</span></div></div></div>
@@ -207,31 +306,31 @@ fn render(db: &Db, v: &FormView) -> String {
 {global}
 <div id="form-navbar" class="AknHorizontalNavtab scrollspy-nav"><div class="navbar-inner"><div class="row-fluid"><ul class="AknHorizontalNavtab-list nav nav-tabs">{t1}{t2}{t3}{t4}</ul></div></div></div>
 <div class="AknTabContainer-content tab-content oro-tab-form">
- <div class="tab-pane active" id="pim_user-roles-tab-general"><div class="AknFormContainer AknFormContainer--withPadding">
+ <div class="tab-pane active" id="{tab_general}"><div class="AknFormContainer AknFormContainer--withPadding">
   <div class="AknFieldContainer">
-   <div class="AknFieldContainer-header"><label class="AknFieldContainer-label control-label required" for="{FORM}_label">Role <em>(required)</em></label></div>
-   <div class="AknFieldContainer-inputContainer field-input{err_class}"><input type="text" id="{FORM}_label" name="{FORM}[label]" class="AknTextField" value="{label}"/><div class="AknFieldContainer-iconsContainer icons-container">{err_icon}</div></div>
+   <div class="AknFieldContainer-header"><label class="AknFieldContainer-label control-label required" for="{form}_label">Role <em>(required)</em></label></div>
+   <div class="AknFieldContainer-inputContainer field-input{err_class}"><input type="text" id="{form}_label" name="{form}[label]" class="AknTextField" value="{label}"/><div class="AknFieldContainer-iconsContainer icons-container">{err_icon}</div></div>
   </div>
  </div></div>
- <div class="tab-pane" id="pim_user-roles-tab-action">{action_tab}</div>
- <div class="tab-pane" id="pim_user-roles-tab-api">{api_tab}</div>
- <div class="AknTabContainer-content tab-pane" id="pim_user-roles-tab-users">
+ <div class="tab-pane" id="{tab_action}">{action_tab}</div>
+ <div class="tab-pane" id="{tab_api}">{api_tab}</div>
+ <div class="AknTabContainer-content tab-pane" id="{tab_users}">
   <div id="grid-pim-role-user-grid" data-type="datagrid" data-data="{grid_data}" data-metadata="{grid_meta}"></div>
-  <input type="hidden" id="roleAppendUsers" name="{FORM}[appendUsers]" value="{append}"/>
-  <input type="hidden" id="roleRemoveUsers" name="{FORM}[removeUsers]" value="{remove}"/>
+  <input type="hidden" id="roleAppendUsers" name="{form}[appendUsers]" value="{append}"/>
+  <input type="hidden" id="roleRemoveUsers" name="{form}[removeUsers]" value="{remove}"/>
  </div>
 </div>
-<input type="hidden" id="{FORM}__token" name="{FORM}[_token]" value="{token}"/>
+<input type="hidden" id="{form}__token" name="{form}[_token]" value="{token}"/>
 </form>
 </div>"##,
         title = esc(&v.title),
-        t1 = tab("pim_user-roles-tab-general", "General", true),
-        t2 = tab("pim_user-roles-tab-action", "Permissions", false),
-        t3 = tab("pim_user-roles-tab-api", "Web API permissions", false),
-        t4 = tab("pim_user-roles-tab-users", "Users", false),
+        t1 = tab(tab_general, "General", true),
+        t2 = tab(tab_action, "Permissions", false),
+        t3 = tab(tab_api, "Web API permissions", false),
+        t4 = tab(tab_users, "Users", false),
         label = esc(&v.label),
-        action_tab = acl_tab("action", &v.granted),
-        api_tab = acl_tab("api", &v.granted),
+        action_tab = acl_tab(version, "action", &v.granted),
+        api_tab = acl_tab(version, "api", &v.granted),
         grid_data = esc(&grid_data.to_string()),
         grid_meta = esc(&grid_meta.to_string()),
         append = esc(&v.append_users),
@@ -244,25 +343,44 @@ fn form_token(app: &AppState, session: &str) -> String {
     session_data(&mut app.lock(), session).form_csrf.clone()
 }
 
+/// The role form of this generation: `(title, HTML)`, empty (`role_id` None) or of an existing
+/// role; None when the role does not exist.
+pub fn form_html(app: &AppState, session: &str, role_id: Option<u64>) -> Option<(String, String)> {
+    let token = form_token(app, session);
+    let version = app.cfg.pim_version;
+    let db = app.lock();
+    let (label, granted) = match role_id {
+        Some(id) => {
+            let role = db.role(id)?;
+            (role.label.clone(), role.acls.clone())
+        }
+        None => (String::new(), BTreeSet::new()),
+    };
+    let title = title(version, role_id.map(|_| label.as_str()));
+    let view = FormView {
+        version,
+        role_id,
+        title: title.clone(),
+        label,
+        label_error: None,
+        global_error: None,
+        granted,
+        append_users: String::new(),
+        remove_users: String::new(),
+        token,
+    };
+    Some((title, render(&db, &view)))
+}
+
 /// `GET /user/role/create`: the empty role form.
 pub async fn create_form(
     State(app): State<AppState>,
     Extension(me): Extension<CurrentUser>,
 ) -> Response {
-    let token = form_token(&app, &me.session);
-    let db = app.lock();
-    let view = FormView {
-        role_id: None,
-        title: "Create".into(),
-        label: String::new(),
-        label_error: None,
-        global_error: None,
-        granted: BTreeSet::new(),
-        append_users: String::new(),
-        remove_users: String::new(),
-        token,
-    };
-    Html(render(&db, &view)).into_response()
+    match form_html(&app, &me.session, None) {
+        Some((_, html)) => Html(html).into_response(),
+        None => json_error(StatusCode::NOT_FOUND, "Not Found"),
+    }
 }
 
 /// `GET /user/role/update/{id}`: the form of an existing role (404 when unknown).
@@ -271,26 +389,13 @@ pub async fn update_form(
     Extension(me): Extension<CurrentUser>,
     Path(id): Path<u64>,
 ) -> Response {
-    let token = form_token(&app, &me.session);
-    let db = app.lock();
-    let Some(role) = db.role(id) else {
-        return json_error(
+    match form_html(&app, &me.session, Some(id)) {
+        Some((_, html)) => Html(html).into_response(),
+        None => json_error(
             StatusCode::NOT_FOUND,
             &format!("Role with id {id} not found"),
-        );
-    };
-    let view = FormView {
-        role_id: Some(id),
-        title: format!("Edit - {}", role.label),
-        label: role.label.clone(),
-        label_error: None,
-        global_error: None,
-        granted: role.acls.clone(),
-        append_users: String::new(),
-        remove_users: String::new(),
-        token,
-    };
-    Html(render(&db, &view)).into_response()
+        ),
+    }
 }
 
 /// `POST /user/role/create`.
@@ -326,9 +431,29 @@ fn ids(s: &str) -> Vec<u64> {
 }
 
 fn submit(app: &AppState, me: &CurrentUser, role_id: Option<u64>, body: &[u8]) -> Response {
-    let pairs = form_pairs(body);
+    let route = if app.cfg.pim_version <= PimVersion::V2 {
+        "oro_user_role_update"
+    } else {
+        "pim_user_role_update"
+    };
+    match process(app, me, role_id, &form_pairs(body)) {
+        Ok(id) => Json(json!({"route": route, "params": {"id": id}})).into_response(),
+        Err((_, html)) => Html(html).into_response(),
+    }
+}
+
+/// Validates and saves a submitted role form (urlencoded pairs): the role id, or the form
+/// re-rendered with its errors as `(title, HTML)`. A success stores the "Role saved" flash.
+pub fn process(
+    app: &AppState,
+    me: &CurrentUser,
+    role_id: Option<u64>,
+    pairs: &[(String, String)],
+) -> Result<u64, (String, String)> {
+    let version = app.cfg.pim_version;
+    let form = form_name(version);
     let field = |n: &str| {
-        form_value(&pairs, &format!("{FORM}[{n}]"))
+        form_value(pairs, &format!("{form}[{n}]"))
             .unwrap_or("")
             .to_string()
     };
@@ -339,8 +464,8 @@ fn submit(app: &AppState, me: &CurrentUser, role_id: Option<u64>, body: &[u8]) -
 
     // Privileges: (collection, index) -> (acl id, granted).
     let mut privileges: BTreeMap<(String, String), (Option<String>, bool)> = BTreeMap::new();
-    for (k, v) in &pairs {
-        let Some(rest) = k.strip_prefix(&format!("{FORM}[")) else {
+    for (k, v) in pairs {
+        let Some(rest) = k.strip_prefix(&format!("{form}[")) else {
             continue;
         };
         let parts: Vec<&str> = rest.trim_end_matches(']').split("][").collect();
@@ -394,11 +519,12 @@ fn submit(app: &AppState, me: &CurrentUser, role_id: Option<u64>, body: &[u8]) -
         None
     };
     if global_error.is_some() || label_error.is_some() {
-        let title = match role_id.and_then(|id| db.role(id)) {
-            Some(r) => format!("Edit - {}", r.label),
-            None => "Create".to_string(),
-        };
+        let title = title(
+            version,
+            role_id.and_then(|id| db.role(id)).map(|r| r.label.as_str()),
+        );
         let view = FormView {
+            version,
             role_id,
             title,
             label,
@@ -409,7 +535,7 @@ fn submit(app: &AppState, me: &CurrentUser, role_id: Option<u64>, body: &[u8]) -
             remove_users: remove,
             token: expected,
         };
-        return Html(render(&db, &view)).into_response();
+        return Err((view.title.clone(), render(&db, &view)));
     }
 
     let id = match role_id {
@@ -435,5 +561,5 @@ fn submit(app: &AppState, me: &CurrentUser, role_id: Option<u64>, body: &[u8]) -
     session_data(&mut db, &me.session)
         .flashes
         .push(("success".into(), SAVED_FLASH.into()));
-    Json(json!({"route": "pim_user_role_update", "params": {"id": id}})).into_response()
+    Ok(id)
 }

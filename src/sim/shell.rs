@@ -24,6 +24,41 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("assets/v3/app.js"),
     ),
     (
+        "pimui/v2/app.js",
+        "application/javascript; charset=utf-8",
+        include_bytes!("assets/v2/app.js"),
+    ),
+    (
+        "pimui/v17/app.js",
+        "application/javascript; charset=utf-8",
+        include_bytes!("assets/v17/app.js"),
+    ),
+    (
+        "pimui/v17/app.css",
+        "text/css; charset=utf-8",
+        include_bytes!("assets/v17/app.css"),
+    ),
+    (
+        "pimui/common/twig-forms.js",
+        "application/javascript; charset=utf-8",
+        include_bytes!("assets/common/twig-forms.js"),
+    ),
+    (
+        "pimui/v4/connections.js",
+        "application/javascript; charset=utf-8",
+        include_bytes!("assets/v4/connections.js"),
+    ),
+    (
+        "pimui/v4/connections.css",
+        "text/css; charset=utf-8",
+        include_bytes!("assets/v4/connections.css"),
+    ),
+    (
+        "pimui/v4/connection.svg",
+        "image/svg+xml",
+        include_bytes!("assets/v4/connection.svg"),
+    ),
+    (
         "pimui/common/base.css",
         "text/css; charset=utf-8",
         include_bytes!("assets/common/base.css"),
@@ -91,10 +126,31 @@ pub async fn index(State(app): State<AppState>, Extension(me): Extension<Current
     let flashes = serde_json::Value::from(flashes)
         .to_string()
         .replace("</", "<\\/");
-    let page = include_str!("assets/v3/index.html")
+    // 4.x-7.x: their own shell page (Connections / Connect menu), told its generation.
+    let template = if app.cfg.pim_version >= super::PimVersion::V4 {
+        include_str!("assets/v4/index.html")
+    } else {
+        include_str!("assets/v3/index.html")
+    };
+    let page = template
+        .replace("{{pim_version}}", app.cfg.pim_version.arg())
         .replace("{{flashes}}", &flashes)
         .replace("{{username}}", &esc(&username))
         .replace("{{full_name}}", &esc(&full_name));
+    // 2.x: the same SPA, told its generation, plus the 2.x controllers (Twig user form ...).
+    let page = if app.cfg.pim_version == super::PimVersion::V2 {
+        page.replace(
+            r#"<script src="/bundles/pimui/v3/app.js"></script>"#,
+            concat!(
+                r#"<script>window.PIM_VERSION = "2";</script>"#,
+                r#"<script src="/bundles/pimui/v3/app.js"></script>"#,
+                r#"<script src="/bundles/pimui/common/twig-forms.js"></script>"#,
+                r#"<script src="/bundles/pimui/v2/app.js"></script>"#
+            ),
+        )
+    } else {
+        page
+    };
     Html(page).into_response()
 }
 

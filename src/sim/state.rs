@@ -78,6 +78,8 @@ pub const ACLS: &[(&str, &str, &str, &str)] = &[
         "Create and update channels",
     ),
     ("pim_api_locale_list", "api", "Locales", "List locales"),
+    // 6.0+ (PR #14978): products need their own List ACL; enforced by the API only for V6+.
+    ("pim_api_product_list", "api", "Products", "List products"),
     (
         "pim_api_currency_list",
         "api",
@@ -105,6 +107,37 @@ pub struct User {
     pub enabled: bool,
     /// Role ids.
     pub roles: Vec<u64>,
+    /// UI user, or the API user of a connection (4.x+, hidden from the user grids).
+    pub kind: UserKind,
+}
+
+/// `oro_user.type`: an ordinary (UI) user, or the API user auto-created with a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UserKind {
+    /// `user`: listed in System > Users and in the role form's Users tab.
+    #[default]
+    Ui,
+    /// `api` (`defineAsApiUser()`): hidden from the user grids.
+    Api,
+}
+
+/// A 4.x+ connection (`akeneo_connectivity_connection`): links a code to a client and a user.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    /// Code (unique, `[0-9a-zA-Z_]`, 3–100 chars).
+    pub code: String,
+    /// Label (3–100 chars).
+    pub label: String,
+    /// `data_source`, `data_destination` or `other`.
+    pub flow_type: String,
+    /// Database id of its OAuth client.
+    pub client: u64,
+    /// Id of its API user.
+    pub user: u64,
+    /// "Track in the dashboard" (5.0+).
+    pub auditable: bool,
+    /// Image path, or none.
+    pub image: Option<String>,
 }
 
 /// A role with its granted ACLs.
@@ -194,6 +227,8 @@ pub struct State {
     /// Back-office session data (cookie `BAPID` → CSRF tokens, login error, pending flashes),
     /// for anonymous and authenticated sessions alike.
     pub session_data: HashMap<String, SessionData>,
+    /// Connections (4.x+), by creation order.
+    pub connections: Vec<Connection>,
 }
 
 /// What the back office keeps in a session besides the logged-in user.
@@ -303,6 +338,7 @@ impl State {
             password: password.into(),
             enabled: true,
             roles,
+            kind: UserKind::Ui,
         });
         id
     }
@@ -363,6 +399,13 @@ impl State {
             })).collect::<Vec<_>>(),
             "api_clients": self.clients.iter().map(|c| json!({
                 "id": c.id, "label": c.label, "client_id": c.public_id(), "secret": c.secret,
+            })).collect::<Vec<_>>(),
+            "connections": self.connections.iter().map(|c| json!({
+                "code": c.code, "label": c.label, "flow_type": c.flow_type,
+                "client_id": self.clients.iter().find(|k| k.id == c.client).map(|k| k.public_id()),
+                "username": self.users.iter().find(|u| u.id == c.user).map(|u| u.username.clone()),
+                "role": self.users.iter().find(|u| u.id == c.user)
+                    .and_then(|u| u.roles.first()).map(role_label),
             })).collect::<Vec<_>>(),
             "counters": self.counters,
         })

@@ -13,6 +13,7 @@
 pub mod auth;
 pub mod catalog;
 pub mod resources;
+pub mod system;
 pub mod token;
 
 use axum::http::{header, Method, StatusCode, Uri};
@@ -52,6 +53,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/rest/v1/currencies/{code}",
             only(get(resources::get_currency), "GET"),
+        )
+        .route(
+            "/api/rest/v1/system-information",
+            only(get(system::system_information), "GET"),
         )
         .route("/api/{*rest}", any(no_route))
 }

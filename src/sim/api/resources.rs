@@ -27,6 +27,16 @@ pub const MSG_CURRENCY_LIST_DENIED: &str =
 const CHANNEL_ACL: (&str, &str) = ("pim_api_channel_list", MSG_CHANNEL_LIST_DENIED);
 const CURRENCY_ACL: (&str, &str) = ("pim_api_currency_list", MSG_CURRENCY_LIST_DENIED);
 
+/// 403 for `/products` (6.0+) with overall access but without `pim_api_product_list`.
+pub const MSG_PRODUCT_LIST_DENIED: &str = "Access forbidden. You are not allowed to list products.";
+
+/// The products' own List ACL, checked from 6.0 only ("until the 5.0 version, users with
+/// Overall Web API were able to make requests on products").
+fn product_acl(app: &AppState) -> Option<(&'static str, &'static str)> {
+    (app.cfg.pim_version >= crate::sim::PimVersion::V6)
+        .then_some(("pim_api_product_list", MSG_PRODUCT_LIST_DENIED))
+}
+
 #[derive(Serialize)]
 struct RouteInfo {
     route: &'static str,
@@ -255,7 +265,7 @@ pub async fn list_products(
 ) -> Response {
     app.latency().await;
     let query = query_pairs(raw);
-    if let Err((status, message)) = authorize(&app, &headers, &query, None) {
+    if let Err((status, message)) = authorize(&app, &headers, &query, product_acl(&app)) {
         return error(status, message);
     }
     if let Err(msg) = validate(&query) {
@@ -378,7 +388,8 @@ pub async fn get_product(
     let found = catalog::products()
         .into_iter()
         .find(|p| p.identifier == code);
-    get_one(app, headers, raw, None, "Product", &code, found).await
+    let acl = product_acl(&app);
+    get_one(app, headers, raw, acl, "Product", &code, found).await
 }
 
 /// `GET /api/rest/v1/channels/{code}`.

@@ -87,6 +87,8 @@
 
   /** Full-page modal (3.x bootstrap-modal chrome). `fields` is HTML; returns the element. */
   function fullPageModal(opts) {
+    // 2.x: the older bootstrap-modal chrome (v2/app.js sets PimSim.modal).
+    if (window.PimSim && window.PimSim.modal) { return window.PimSim.modal(opts); }
     var el = html('<div class="modal" tabindex="-1">' +
       '<div class="AknFullPage"><div class="AknFullPage-content AknFullPage-content--withIllustration">' +
       '<div><img class="AknFullPage-image" src="' + opts.picture + '" alt=""/></div>' +
@@ -138,6 +140,8 @@
     });
     return out + '</div></div>';
   }
+  /** Where the "System" breadcrumb leads (4.x+ scripts set `PimSim.systemHome`). */
+  function systemHome() { return (window.PimSim && window.PimSim.systemHome) || '#/client'; }
   function breadcrumbs(items) {
     return '<div class="AknBreadcrumb">' + items.map(function (it, i) {
       return '<a class="AknBreadcrumb-item AknBreadcrumb-item--routable' + (i === items.length - 1 ? ' AknBreadcrumb-item--final' : '') +
@@ -160,7 +164,9 @@
   function setHeaderTab(system) {
     all('.AknHeader-menuItemContainer').forEach(function (c) {
       var link = one('.AknHeader-menuItem', c);
-      var on = system ? c.getAttribute('data-tab') === 'pim-menu-system' : c.getAttribute('data-tab') === 'activity';
+      // `system`: true (System), false (Activity) or a tab code (4.x+: 'pim-menu-connect').
+      var tab = system === true ? 'pim-menu-system' : (system || 'activity');
+      var on = c.getAttribute('data-tab') === tab;
       link.classList.toggle('AknHeader-menuItem--active', on);
     });
   }
@@ -235,7 +241,7 @@
     }).join('');
     var noData = self.rows.length ? '' :
       '<div class="AknGridContainer-noData no-data-inner"><div class="AknGridContainer-noDataImage"></div>' +
-      '<div class="AknGridContainer-noDataTitle">No ' + esc(o.entityHint) + ' found</div>' +
+      '<div class="AknGridContainer-noDataTitle">' + esc((window.PimSim && window.PimSim.noDataTitle) || ('No ' + o.entityHint + ' found')) + '</div>' +
       '<div class="AknGridContainer-noDataSubtitle">Try again with new search criteria.</div></div>';
     self.el.innerHTML =
       '<div class="AknGridToolbar" data-drop-zone="toolbar"><div class="AknGridToolbar-left"><span class="AknGridToolbar-count">' +
@@ -290,7 +296,7 @@
     var grid;
     return Promise.resolve(function () {
       var v = mount(indexPage({
-        path: path, crumbs: [['System', '#/client'], ['Users', '#/user/']], title: 'Users',
+        path: path, crumbs: [['System', systemHome()], ['Users', '#/user/']], title: 'Users',
         buttons: '<a id="create-button-extension" class="AknButton AknButton--apply AknButtonList-item" data-form-url="">Create user</a>',
         content: '<div id="grid-pim-user-grid" data-type="datagrid"></div>'
       }));
@@ -359,7 +365,7 @@
           ['Status', u.enabled ? 'Enabled' : 'Disabled'], ['Roles', (u.roles || []).join(', ')], ['Groups', (u.groups || []).join(', ')]];
         document.title = u.first_name + ' ' + u.last_name;
         mount(indexPage({
-          path: path, crumbs: [['System', '#/client'], ['Users', '#/user/']], title: u.first_name + ' ' + u.last_name,
+          path: path, crumbs: [['System', systemHome()], ['Users', '#/user/']], title: u.first_name + ' ' + u.last_name,
           buttons: '<div class="AknButton AknButton--apply AknButtonList-item save" title="Save">Save</div>',
           content: '<div id="form-navbar" class="AknHorizontalNavtab"><ul class="AknHorizontalNavtab-list nav nav-tabs">' +
             '<li class="AknHorizontalNavtab-item AknHorizontalNavtab-item--active active"><a class="AknHorizontalNavtab-link">General</a></li>' +
@@ -378,7 +384,7 @@
     document.title = 'User groups';
     return Promise.resolve(function () {
       mount(indexPage({
-        path: path, crumbs: [['System', '#/client'], ['User groups', '#/user/group/']], title: '1 group',
+        path: path, crumbs: [['System', systemHome()], ['User groups', '#/user/group/']], title: '1 group',
         content: '<div class="AknGridContainer grid-container"><table class="AknGrid grid"><thead><tr class="AknGrid-bodyRow">' +
           '<th class="AknGrid-headerCell">Label</th></tr></thead><tbody class="AknGrid-body"><tr class="AknGrid-bodyRow">' +
           '<td class="AknGrid-bodyCell">All</td></tr></tbody></table></div>'
@@ -390,7 +396,7 @@
     document.title = 'Roles';
     return Promise.resolve(function () {
       var v = mount(indexPage({
-        path: path, crumbs: [['System', '#/client'], ['Roles', '#/user/role/']], title: 'Roles',
+        path: path, crumbs: [['System', systemHome()], ['Roles', '#/user/role/']], title: 'Roles',
         buttons: '<button class="AknButton AknButton--apply">Create role</button>',
         content: '<div id="grid-pim-role-grid" data-type="datagrid"></div>'
       }));
@@ -419,7 +425,7 @@
 
   function injectRoleForm(target, fragment) {
     target.innerHTML = fragment;
-    var form = one('#pim_user_role_form', target);
+    var form = one('#pim_user_role_form, #oro_user_role_form', target);
     if (!form) { return; }
     var title = one('.AknTitleContainer-title', target);
     if (title) { document.title = title.textContent; }
@@ -542,13 +548,13 @@
       var body = new URLSearchParams(new FormData(form)).toString();
       var action = form.getAttribute('action');
       request('POST', action, body, 'application/x-www-form-urlencoded; charset=UTF-8').then(function (r) {
-        if (r.json && r.json.route === 'pim_user_role_update') {
-          var target = '#/user/role/update/' + r.json.params.id;
-          if (location.hash === target) {
+        if (r.json && /^(pim|oro)_user_role_update$/.test(r.json.route)) {
+          var updateRoute = '#/user/role/update/' + r.json.params.id;
+          if (location.hash === updateRoute) {
             // pim/controller/role.afterSubmit: full reload after a successful update.
             location.reload();
           } else {
-            location.hash = target;
+            location.hash = updateRoute;
           }
           return;
         }
@@ -629,7 +635,7 @@
         '<div class="AknFieldContainer-header"><label title="Label" class="AknFieldContainer-label control-label required truncate" for="creation_label">Label <em>(required)</em></label></div>' +
         '<div class="AknFieldContainer-inputContainer field-input"><input type="text" class="AknTextField" value="' + esc(model.label || '') + '" id="creation_label" name="label"/></div>' +
         '<div class="AknFieldContainer-footer AknFieldContainer-validationErrors validation-errors">' +
-        (error ? '<span class="AknFieldContainer-validationError"><span class="error-message">' + esc(error) + '</span></span>' : '') +
+        (error ? '<span class="AknFieldContainer-validationError">' + ((window.PimSim && window.PimSim.errorIcon) || '') + '<span class="error-message">' + esc(error) + '</span></span>' : '') +
         '</div></div>';
       // The model follows the input on `change` only (blur), not on keyup.
       one('#creation_label', el).addEventListener('change', function (ev) { model.label = ev.target.value; });
@@ -668,6 +674,21 @@
     [/^\/user\/role\/update\/(\d+)$/, function (p, m) { return roleForm(p, '/user/role/update/' + m[1]); }, true],
     [/^\/client\/?$/, function (p) { return clientsIndex(p); }, true]
   ];
+
+  // Hooks for the scripts of later generations (v4/connections.js), loaded after this file and
+  // before DOMContentLoaded: they may edit ROUTES and COLUMN in place.
+  window.PimSim = {
+    all: all, one: one, esc: esc, html: html, request: request, notify: notify, hashMask: hashMask,
+    maskHtml: maskHtml, closeModals: closeModals, breadcrumbs: breadcrumbs, column: column,
+    indexPage: indexPage, setHeaderTab: setHeaderTab, mount: mount, COLUMN: COLUMN, ROUTES: ROUTES,
+    systemHome: null,
+    /** Counts a request made without `request()` in `$.active` (+1 at start, -1 at the end). */
+    track: function (delta) { active += delta; }
+  };
+  // 2.x (v2/app.js): the grid, the role form injector and the not-found page.
+  window.PimSim.Grid = Grid;
+  window.PimSim.injectRoleForm = injectRoleForm;
+  window.PimSim.notFound = notFound;
 
   function route() {
     var path = location.hash.replace(/^#/, '');
