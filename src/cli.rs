@@ -37,6 +37,20 @@ enum Command {
     Provision(ProvisionArgs),
     /// Run the embedded Akeneo PIM simulator until SIGINT/SIGTERM.
     Sim(SimArgs),
+    /// Emulate the PIM's console (`app/console` / `bin/console`) against a running simulator:
+    /// `sim-console --pim-url URL -- pim:oauth-server:create-client --label=LABEL`.
+    SimConsole(SimConsoleArgs),
+}
+
+/// Options of `sim-console`.
+#[derive(Debug, Args)]
+struct SimConsoleArgs {
+    /// URL of the running simulator.
+    #[arg(long, env = "PIM_URL")]
+    pim_url: String,
+    /// The console command and its arguments, after `--`.
+    #[arg(last = true, required = true)]
+    argv: Vec<String>,
 }
 
 /// Options of `provision`.
@@ -79,6 +93,10 @@ struct ProvisionArgs {
     /// are started and stopped by the tool.
     #[arg(long, env = "WEBDRIVER_URL")]
     webdriver: Option<String>,
+    /// Browser: chromium (chromedriver) or firefox (firefox-esr + geckodriver, one per session).
+    /// With --webdriver, the Grid or driver is asked for this browser.
+    #[arg(long, value_enum, default_value = "chromium")]
+    browser: crate::browser::BrowserKind,
     /// Show the browser window instead of running headless.
     #[arg(long)]
     headful: bool,
@@ -168,6 +186,7 @@ pub fn main() -> i32 {
         match cli.command {
             Command::Provision(args) => provision(args).await,
             Command::Sim(args) => run_sim(args).await,
+            Command::SimConsole(args) => sim::console::console_main(&args.pim_url, &args.argv).await,
         }
     })
 }
@@ -282,6 +301,7 @@ async fn provision(args: ProvisionArgs) -> i32 {
         role: args.role.clone(),
         connection: args.connection.clone(),
         webdriver: args.webdriver.clone(),
+        browser: args.browser,
         headful: args.headful,
         verify: !args.no_verify,
         timeout: args.timeout,

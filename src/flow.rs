@@ -27,6 +27,8 @@ pub struct ProvisionConfig {
     pub connection: String,
     /// WebDriver URL; `None`: start chromedriver + headless Chromium.
     pub webdriver: Option<String>,
+    /// Which browser (Chromium or Firefox; locally or through a Grid).
+    pub browser: BrowserKind,
     /// Show the browser window.
     pub headful: bool,
     /// Get a token and call the API at the end.
@@ -81,7 +83,7 @@ use std::sync::Mutex;
 
 use futures::FutureExt;
 
-use crate::browser::{self, Browser, BrowserSession, LaunchOptions};
+use crate::browser::{self, Browser, BrowserKind, BrowserSession, LaunchOptions};
 use crate::error::Error;
 use crate::pim::{
     self, Acl, ApiConnectionsPage, Credentials, LoginPage, NewUser, Pim, RoleForm, RolesPage,
@@ -99,6 +101,8 @@ pub struct BrowserConfig {
     pub pim_url: String,
     /// WebDriver URL; `None`: start chromedriver + headless Chromium.
     pub webdriver: Option<String>,
+    /// Which browser (Chromium or Firefox; locally or through a Grid).
+    pub browser: BrowserKind,
     /// Show the browser window.
     pub headful: bool,
     /// Deadline of each wait.
@@ -112,6 +116,7 @@ impl From<&ProvisionConfig> for BrowserConfig {
         BrowserConfig {
             pim_url: c.pim_url.trim_end_matches('/').to_string(),
             webdriver: c.webdriver.clone(),
+            browser: c.browser,
             headful: c.headful,
             timeout: c.timeout,
             artifacts_dir: c.artifacts_dir.clone(),
@@ -177,14 +182,15 @@ async fn start_browser(bc: &BrowserConfig, progress: &Progress) -> crate::Result
         headful: bc.headful,
         timeout: bc.timeout,
         artifacts_dir: bc.artifacts_dir.clone(),
+        browser: bc.browser,
     };
     progress.begin("start browser");
     match browser::launch(&opts).await {
         Ok(s) => {
-            progress.pass(if bc.webdriver.is_some() {
-                "connected"
-            } else {
-                "chromedriver + Chromium"
+            progress.pass(&match (&bc.webdriver, bc.browser) {
+                (Some(_), kind) => format!("{kind} session via --webdriver"),
+                (None, BrowserKind::Chromium) => "chromedriver + Chromium".to_string(),
+                (None, BrowserKind::Firefox) => "geckodriver + Firefox".to_string(),
             });
             Ok(s)
         }

@@ -34,6 +34,7 @@ fn config(pim_url: &str, artifacts: PathBuf) -> ProvisionConfig {
         role: ROLE.into(),
         connection: CONNECTION.into(),
         webdriver: None,
+        browser: Default::default(),
         headful: false,
         verify: true,
         timeout: Duration::from_secs(20),
@@ -403,6 +404,7 @@ async fn verify_credentials_reads_token_and_403_errors() {
     let bc = BrowserConfig {
         pim_url: sim.url().to_string(),
         webdriver: None,
+        browser: Default::default(),
         headful: false,
         timeout: Duration::from_secs(20),
         artifacts_dir: artifacts.path().to_path_buf(),
@@ -499,6 +501,7 @@ async fn actionable_waits_on_a_tricky_page() {
         headful: false,
         timeout: Duration::from_secs(5),
         artifacts_dir: artifacts.path().to_path_buf(),
+        browser: Default::default(),
     })
     .await
     .unwrap();

@@ -357,3 +357,60 @@ async fn connections_4x_create_set_role_call_api_and_regenerate_password() {
 async fn connection_settings_6x_create_set_role_call_api_and_regenerate_password() {
     walk(PimVersion::V6).await;
 }
+
+async fn shot(c: &Chrome, dir: &str, name: String) {
+    c.idle().await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let png = c.client.screenshot().await.unwrap();
+    std::fs::write(format!("{dir}/{name}.png"), png).unwrap();
+}
+
+/// Screenshots of the 4.x and 6.x screens into `$SHOT_DIR` (default /tmp), for eyeballing the
+/// look: `cargo test --test sim_connections_browser -- --ignored`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn screenshots() {
+    let _one = BROWSER.lock().await;
+    let dir = std::env::var("SHOT_DIR").unwrap_or_else(|_| "/tmp".into());
+    for v in [PimVersion::V4, PimVersion::V6] {
+        let sim = sim::start(SimConfig {
+            pim_version: v,
+            users: 3,
+            ..SimConfig::default()
+        })
+        .await
+        .unwrap();
+        let c = Chrome::start().await;
+        c.client.goto(&format!("{}/", sim.url())).await.unwrap();
+        type_into(&c, "#prependedInput", "admin").await;
+        type_into(&c, "#prependedInput2", "admin").await;
+        click(&c, "#_submit").await;
+        c.visible(".AknHeader").await;
+        let base = if v >= PimVersion::V6 {
+            "#/connect/connection-settings"
+        } else {
+            "#/connections"
+        };
+        c.client
+            .goto(&format!("{}/{base}/create", sim.url()))
+            .await
+            .unwrap();
+        c.idle().await;
+        type_into(&c, "input[name=label]", LABEL).await;
+        shot(&c, &dir, format!("connections-v{}-create", v.arg())).await;
+        click(
+            &c,
+            r#"form[data-testid="create-connection"] .AknButton--apply"#,
+        )
+        .await;
+        c.visible(".AknCredentialList").await;
+        shot(&c, &dir, format!("connections-v{}-edit", v.arg())).await;
+        c.client
+            .goto(&format!("{}/{base}", sim.url()))
+            .await
+            .unwrap();
+        shot(&c, &dir, format!("connections-v{}-list", v.arg())).await;
+        c.close().await;
+        sim.stop().await;
+    }
+}

@@ -28,8 +28,8 @@
 #   --state-dir DIR          $GRID_STATE_DIR or ~/.cache/pim-credentials/grid/run
 # Env: CHROMEDRIVER, CHROMIUM, GECKODRIVER, FIREFOX (binaries), JAVA_OPTS, GRID_VERSION,
 #      GRID_CACHE_DIR (see install-grid.sh).
-# Foreground: standalone/hub/node exec into java (Ctrl-C stops it); hub-and-node stays in the
-# script and stops both on Ctrl-C/TERM. Background: stop with webdriver/stop-grid.sh.
+# Foreground (default): the script stays the parent; Ctrl-C or TERM to it stops the Grid and kills
+# any driver/browser the Grid left behind. Background: stop with webdriver/stop-grid.sh.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
@@ -191,7 +191,9 @@ start_background() {
   readiness_of "$comp" "$p"
   if ! wait_ready "$kind" "$status_url" "$node_uri" "$pid"; then
     tail -n 20 "$logf" >&2 || true
-    kill -- -"$pid" 2>/dev/null || true
+    kill -TERM -- -"$pid" 2>/dev/null || true
+    for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -KILL -- -"$pid" 2>/dev/null || true
     rm -f "$pidf"
     exit 1
   fi
@@ -213,37 +215,50 @@ if [ "$background" = 1 ]; then
 fi
 
 # ---- foreground -------------------------------------------------------------------------------
+# Not `exec java`: on TERM the Grid does not reliably end its sessions (checked: a geckodriver +
+# Firefox, and in hub-and-node a chromedriver + Chromium, outlived the JVM). So each java runs in
+# its own process group, and on Ctrl-C/TERM/exit the script stops java, then kills what is left
+# in that group (drivers, browsers): nothing the Grid started survives the script.
+alive() { [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) Z' "/proc/$1/stat" 2>/dev/null; }
+pids=()
+stop_all() {
+  trap - INT TERM EXIT
+  local i p left
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill -TERM "${pids[i]}" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do
+    for _ in $(seq 1 40); do alive "$p" || break; sleep 0.25; done
+  done
+  for p in "${pids[@]}"; do
+    left=$(pgrep -g "$p" 2>/dev/null | wc -l || true)
+    if [ "${left:-0}" -gt 0 ]; then
+      echo "start-grid: killing $left process(es) left in group $p (drivers/browsers)" >&2
+      kill -TERM -- -"$p" 2>/dev/null || true; sleep 1; kill -KILL -- -"$p" 2>/dev/null || true
+    fi
+  done
+}
+trap stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+# $1 = component, $2 = port: start it in a new process group, wait for readiness.
+start_foreground() {
+  port_in_use "$2" && die "port $2 on 127.0.0.1 is already in use"
+  build_cmd "$1" "$2"
+  # Selenium logs to stdout: send it to stderr so stdout carries only the WEBDRIVER_URL line.
+  setsid "${cmd[@]}" >&2 </dev/null &
+  pids+=($!)
+  readiness_of "$1" "$2"
+  wait_ready "$kind" "$status_url" "$node_uri" "$!" || exit 1
+}
 if [ "$mode" = hub-and-node ]; then
   hub_url="http://127.0.0.1:$port"
-  port_in_use "$port" && die "port $port on 127.0.0.1 is already in use"
-  port_in_use "$node_port" && die "port $node_port on 127.0.0.1 is already in use"
-  pids=()
-  cleanup() { trap - INT TERM EXIT; [ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; }
-  trap cleanup EXIT
-  trap 'exit 130' INT
-  trap 'exit 143' TERM
-  build_cmd hub "$port";       "${cmd[@]}" >&2 & pids+=($!)
-  readiness_of hub "$port";    wait_ready "$kind" "$status_url" "" "${pids[0]}" || exit 1
-  build_cmd node "$node_port"; "${cmd[@]}" >&2 & pids+=($!)
-  readiness_of node "$node_port"; wait_ready "$kind" "$status_url" "$node_uri" "${pids[1]}" || exit 1
-  echo "start-grid: ready after $((SECONDS - t0))s" >&2
-  echo "WEBDRIVER_URL=http://127.0.0.1:$port"
-  wait -n "${pids[@]}" || true   # either one dying takes the other down (EXIT trap)
-  exit 1
+  start_foreground hub "$port"
+  start_foreground node "$node_port"
+  grid_url="http://127.0.0.1:$port"
+else
+  start_foreground "$mode" "$port"
 fi
-
-port_in_use "$port" && die "port $port on 127.0.0.1 is already in use"
-build_cmd "$mode" "$port"
-readiness_of "$mode" "$port"
-# A watcher prints the URL once ready; then the script becomes the java process (same pid), so
-# signals from a supervisor reach the Grid directly. On a missed deadline the watcher stops it.
-(
-  if wait_ready "$kind" "$status_url" "$node_uri" "$$"; then
-    echo "start-grid: ready after $((SECONDS - t0))s" >&2
-    echo "WEBDRIVER_URL=$grid_url"
-  else
-    kill "$$" 2>/dev/null
-  fi
-) &
-# Selenium logs to stdout: send it to stderr so stdout carries only the WEBDRIVER_URL line.
-exec "${cmd[@]}" >&2
+echo "start-grid: ready after $((SECONDS - t0))s (Ctrl-C stops it)" >&2
+echo "WEBDRIVER_URL=${grid_url%/}"
+wait -n "${pids[@]}" || true   # returns on a signal (trap) or when a java process dies
+echo "start-grid: a Grid process exited; stopping" >&2
+exit 1

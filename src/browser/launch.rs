@@ -16,6 +16,39 @@ use crate::error::Error;
 /// The command that installs what a local run needs (Debian/Ubuntu).
 pub const INSTALL_HINT: &str = "apt-get install chromium chromium-driver";
 
+/// The command that installs Firefox support (firefox-esr from apt, geckodriver from crates.io).
+pub const FIREFOX_INSTALL_HINT: &str =
+    "webdriver/install-firefox.sh (apt-get install firefox-esr; cargo install geckodriver --locked)";
+
+/// Which browser to drive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum BrowserKind {
+    /// Chromium (chromedriver; `browserName: chrome` + `goog:chromeOptions`).
+    #[default]
+    Chromium,
+    /// Firefox ESR (geckodriver, one per session; `browserName: firefox` + `moz:firefoxOptions`).
+    Firefox,
+}
+
+impl BrowserKind {
+    /// The driver program's name.
+    pub fn driver_name(self) -> &'static str {
+        match self {
+            BrowserKind::Chromium => "chromedriver",
+            BrowserKind::Firefox => "geckodriver",
+        }
+    }
+}
+
+impl std::fmt::Display for BrowserKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            BrowserKind::Chromium => "Chromium",
+            BrowserKind::Firefox => "Firefox",
+        })
+    }
+}
+
 /// How to get a browser.
 #[derive(Debug, Clone)]
 pub struct LaunchOptions {
@@ -27,13 +60,17 @@ pub struct LaunchOptions {
     pub timeout: Duration,
     /// Where failure artifacts go.
     pub artifacts_dir: PathBuf,
+    /// Which browser (a local driver is started for it, or the Grid routes on it).
+    pub browser: BrowserKind,
 }
 
-/// A chromedriver we started: its process group and the temp folder holding the profile.
+/// A driver (chromedriver or geckodriver) we started: its process group and the temp folder
+/// holding the profile and its log.
 struct Driver {
     child: Child,
     pgid: i32,
     dir: PathBuf,
+    log: &'static str,
 }
 
 impl Driver {
@@ -166,6 +203,51 @@ fn chrome_args(headful: bool, profile: Option<&Path>) -> Vec<String> {
     args
 }
 
+/// The Firefox arguments: headless unless `headful`, 1280x800, our own profile folder (so that
+/// teardown can find and delete it; geckodriver writes its prefs into it).
+fn firefox_args(headful: bool, profile: Option<&Path>) -> Vec<String> {
+    let mut args: Vec<String> = vec!["-width".into(), "1280".into(), "-height".into(), "800".into()];
+    if !headful {
+        args.insert(0, "-headless".into());
+    }
+    if let Some(p) = profile {
+        args.push("-profile".into());
+        args.push(p.display().to_string());
+    }
+    args
+}
+
+/// The Firefox capabilities: `browserName` and `moz:firefoxOptions` (Grid routes on them), with
+/// prefs that keep a locked-down machine quiet (no update, telemetry or captive-portal checks).
+fn firefox_capabilities(args: Vec<String>, binary: Option<&Path>) -> Map<String, Value> {
+    let mut opts = json!({
+        "args": args,
+        "prefs": {
+            "app.update.disabledForTesting": true,
+            "network.captive-portal-service.enabled": false,
+            "datareporting.policy.dataSubmissionEnabled": false,
+            "toolkit.telemetry.reportingpolicy.firstRun": false,
+            "browser.shell.checkDefaultBrowser": false,
+        },
+    });
+    if let Some(b) = binary {
+        opts["binary"] = json!(b.display().to_string());
+    }
+    let mut caps = Map::new();
+    caps.insert("browserName".into(), json!("firefox"));
+    caps.insert("moz:firefoxOptions".into(), opts);
+    caps
+}
+
+/// The capabilities of `kind` for a remote WebDriver (Grid): no binary, no profile (the node's
+/// stereotype and driver decide those).
+fn remote_capabilities(kind: BrowserKind, headful: bool) -> Map<String, Value> {
+    match kind {
+        BrowserKind::Chromium => capabilities(chrome_args(headful, None), None),
+        BrowserKind::Firefox => firefox_capabilities(firefox_args(headful, None), None),
+    }
+}
+
 /// The capabilities: `browserName` and `goog:chromeOptions` (Grid routes on them).
 fn capabilities(args: Vec<String>, binary: Option<&Path>) -> Map<String, Value> {
     let mut opts = json!({ "args": args });
@@ -202,52 +284,116 @@ fn temp_dir() -> Result<PathBuf, Error> {
     Ok(dir)
 }
 
-fn log_tail(dir: &Path) -> String {
-    let log = std::fs::read_to_string(dir.join("chromedriver.log")).unwrap_or_default();
+fn log_tail(dir: &Path, log: &str) -> String {
+    let log = std::fs::read_to_string(dir.join(log)).unwrap_or_default();
     let lines: Vec<&str> = log.lines().rev().take(5).collect();
     lines.into_iter().rev().collect::<Vec<_>>().join(" | ")
 }
 
-/// Starts chromedriver on a free port in a new process group and waits for `/status` to say
-/// ready (polled with a deadline).
-async fn start_chromedriver(deadline: Duration) -> Result<(Driver, String, PathBuf), Error> {
+/// geckodriver's places: PATH, then cargo's bin folder (`cargo install geckodriver`).
+fn geckodriver_candidates() -> Vec<String> {
+    let mut c = vec!["geckodriver".to_string()];
+    if let Some(home) = std::env::var_os("CARGO_HOME") {
+        c.push(Path::new(&home).join("bin/geckodriver").display().to_string());
+    }
+    if let Some(home) = std::env::var_os("HOME") {
+        c.push(Path::new(&home).join(".cargo/bin/geckodriver").display().to_string());
+    }
+    c.push("/usr/local/bin/geckodriver".into());
+    c
+}
+
+/// Finds the driver and the browser binary of `kind`.
+// `Error` is the crate-wide error type (error.rs); boxing it is not this module's call.
+#[allow(clippy::result_large_err)]
+fn find_driver_and_browser(kind: BrowserKind) -> Result<(PathBuf, PathBuf), Error> {
+    match kind {
+        BrowserKind::Chromium => {
+            let driver = find_executable(&[
+                "chromedriver",
+                "/usr/bin/chromedriver",
+                "/usr/lib/chromium/chromedriver",
+            ])
+            .ok_or_else(|| {
+                Error::Browser(format!("chromedriver not found; install it: {INSTALL_HINT}"))
+            })?;
+            let browser = find_executable(&[
+                "/usr/bin/chromium",
+                "chromium",
+                "chromium-browser",
+                "google-chrome",
+                "google-chrome-stable",
+            ])
+            .ok_or_else(|| {
+                Error::Browser(format!("Chromium not found; install it: {INSTALL_HINT}"))
+            })?;
+            Ok((driver, browser))
+        }
+        BrowserKind::Firefox => {
+            let cands = geckodriver_candidates();
+            let refs: Vec<&str> = cands.iter().map(String::as_str).collect();
+            let driver = find_executable(&refs).ok_or_else(|| {
+                Error::Browser(format!(
+                    "geckodriver not found; install it: {FIREFOX_INSTALL_HINT}"
+                ))
+            })?;
+            let browser = find_executable(&[
+                "/usr/bin/firefox-esr",
+                "firefox-esr",
+                "/usr/bin/firefox",
+                "firefox",
+            ])
+            .ok_or_else(|| {
+                Error::Browser(format!(
+                    "firefox-esr not found; install it: {FIREFOX_INSTALL_HINT}"
+                ))
+            })?;
+            Ok((driver, browser))
+        }
+    }
+}
+
+/// Starts the driver of `kind` (chromedriver, or one geckodriver for this one session) on a
+/// free loopback port in a new process group and waits for `/status` to say ready (polled with
+/// a deadline). Returns the driver, its URL and the browser binary.
+async fn start_driver(
+    kind: BrowserKind,
+    deadline: Duration,
+) -> Result<(Driver, String, PathBuf), Error> {
     use std::os::unix::process::CommandExt;
-    let chromedriver = find_executable(&[
-        "chromedriver",
-        "/usr/bin/chromedriver",
-        "/usr/lib/chromium/chromedriver",
-    ])
-    .ok_or_else(|| {
-        Error::Browser(format!(
-            "chromedriver not found; install it: {INSTALL_HINT}"
-        ))
-    })?;
-    let chromium = find_executable(&[
-        "/usr/bin/chromium",
-        "chromium",
-        "chromium-browser",
-        "google-chrome",
-        "google-chrome-stable",
-    ])
-    .ok_or_else(|| Error::Browser(format!("Chromium not found; install it: {INSTALL_HINT}")))?;
+    let (driver_bin, browser_bin) = find_driver_and_browser(kind)?;
+    let name = kind.driver_name();
+    let log_name: &'static str = match kind {
+        BrowserKind::Chromium => "chromedriver.log",
+        BrowserKind::Firefox => "geckodriver.log",
+    };
     let dir = temp_dir()?;
     let port = free_port()?;
-    let log = std::fs::File::create(dir.join("chromedriver.log"))
-        .map_err(|e| Error::Browser(format!("cannot write chromedriver log: {e}")))?;
+    let log = std::fs::File::create(dir.join(log_name))
+        .map_err(|e| Error::Browser(format!("cannot write {name} log: {e}")))?;
     let log2 = log.try_clone().map_err(|e| Error::Browser(e.to_string()))?;
-    let child = Command::new(&chromedriver)
-        .arg(format!("--port={port}"))
+    let mut cmd = Command::new(&driver_bin);
+    match kind {
+        BrowserKind::Chromium => {
+            cmd.arg(format!("--port={port}"));
+        }
+        BrowserKind::Firefox => {
+            cmd.args(["--host", "127.0.0.1", "--port", &port.to_string(), "--log", "warn"]);
+        }
+    }
+    let child = cmd
         .stdin(Stdio::null())
         .stdout(log)
         .stderr(log2)
         .process_group(0)
         .spawn()
-        .map_err(|e| Error::Browser(format!("cannot start {}: {e}", chromedriver.display())))?;
+        .map_err(|e| Error::Browser(format!("cannot start {}: {e}", driver_bin.display())))?;
     let pgid = child.id() as i32;
     let mut driver = Driver {
         child,
         pgid,
         dir: dir.clone(),
+        log: log_name,
     };
     let url = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::builder()
@@ -257,43 +403,52 @@ async fn start_chromedriver(deadline: Duration) -> Result<(Driver, String, PathB
     let start = Instant::now();
     loop {
         if let Ok(Some(status)) = driver.child.try_wait() {
-            let tail = log_tail(&dir);
+            let tail = log_tail(&dir, log_name);
             driver.kill();
             return Err(Error::Browser(format!(
-                "chromedriver exited at start ({status}): {tail}"
+                "{name} exited at start ({status}): {tail}"
             )));
         }
         if let Ok(r) = http.get(format!("{url}/status")).send().await {
             if let Ok(v) = r.json::<Value>().await {
                 if v["value"]["ready"] == true {
-                    return Ok((driver, url, chromium));
+                    return Ok((driver, url, browser_bin));
                 }
             }
         }
         if start.elapsed() >= deadline {
-            let tail = log_tail(&dir);
+            let tail = log_tail(&dir, log_name);
             driver.kill();
             return Err(Error::Browser(format!(
-                "chromedriver did not answer {url}/status within {deadline:?}: {tail}"
+                "{name} did not answer {url}/status within {deadline:?}: {tail}"
             )));
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
-/// Starts (or connects to) a WebDriver server and opens a Chromium session.
+/// Starts (or connects to) a WebDriver server and opens a session of `opts.browser`. A remote
+/// server (chromedriver, geckodriver, Selenium Grid 4) gets `browserName` and the vendor
+/// options; Grid routes on them. Locally, one driver is started per session.
 pub async fn launch(opts: &LaunchOptions) -> Result<BrowserSession, Error> {
     let deadline = opts.timeout.max(Duration::from_secs(20));
     let (driver, url, caps) = match &opts.webdriver {
         Some(url) => (
             None,
-            url.clone(),
-            capabilities(chrome_args(opts.headful, None), None),
+            url.trim_end_matches('/').to_string(),
+            remote_capabilities(opts.browser, opts.headful),
         ),
         None => {
-            let (driver, url, chromium) = start_chromedriver(deadline).await?;
+            let (driver, url, bin) = start_driver(opts.browser, deadline).await?;
             let profile = driver.dir.join("profile");
-            let caps = capabilities(chrome_args(opts.headful, Some(&profile)), Some(&chromium));
+            let caps = match opts.browser {
+                BrowserKind::Chromium => {
+                    capabilities(chrome_args(opts.headful, Some(&profile)), Some(&bin))
+                }
+                BrowserKind::Firefox => {
+                    firefox_capabilities(firefox_args(opts.headful, Some(&profile)), Some(&bin))
+                }
+            };
             (Some(driver), url, caps)
         }
     };
@@ -306,15 +461,12 @@ pub async fn launch(opts: &LaunchOptions) -> Result<BrowserSession, Error> {
         Ok(Err(e)) => {
             let tail = driver
                 .as_ref()
-                .map(|d| log_tail(&d.dir))
+                .map(|d| log_tail(&d.dir, d.log))
                 .unwrap_or_default();
             return Err(Error::Browser(format!(
-                "cannot open a browser session at {url}: {e}{}{tail}",
-                if tail.is_empty() {
-                    ""
-                } else {
-                    "; chromedriver says: "
-                }
+                "cannot open a {} session at {url}: {e}{}{tail}",
+                opts.browser,
+                if tail.is_empty() { "" } else { "; the driver says: " }
             )));
         }
         Err(_) => {
@@ -342,6 +494,20 @@ mod tests {
         let headful = chrome_args(true, Some(Path::new("/tmp/p")));
         assert!(!headful.iter().any(|a| a.starts_with("--headless")));
         assert!(headful.iter().any(|a| a == "--user-data-dir=/tmp/p"));
+    }
+
+    #[test]
+    fn firefox_capabilities_name_firefox_and_carry_options() {
+        let caps = remote_capabilities(BrowserKind::Firefox, false);
+        assert_eq!(caps["browserName"], "firefox");
+        let args = caps["moz:firefoxOptions"]["args"].as_array().unwrap();
+        assert_eq!(args[0], "-headless");
+        assert!(caps["moz:firefoxOptions"].get("binary").is_none());
+        assert!(caps.get("goog:chromeOptions").is_none());
+        let local = firefox_args(true, Some(Path::new("/tmp/p")));
+        assert!(!local.iter().any(|a| a == "-headless"));
+        assert!(local.windows(2).any(|w| w[0] == "-profile" && w[1] == "/tmp/p"));
+        assert_eq!(remote_capabilities(BrowserKind::Chromium, false)["browserName"], "chrome");
     }
 
     #[test]

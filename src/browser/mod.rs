@@ -9,6 +9,7 @@ mod actions;
 mod artifacts;
 mod launch;
 mod locator;
+mod trace;
 mod wait;
 
 use std::path::PathBuf;
@@ -18,8 +19,9 @@ use std::time::Duration;
 use fantoccini::error::CmdError;
 
 pub use actions::Typing;
-pub use launch::{launch, BrowserSession, LaunchOptions, INSTALL_HINT};
+pub use launch::{launch, BrowserKind, BrowserSession, LaunchOptions, FIREFOX_INSTALL_HINT, INSTALL_HINT};
 pub use locator::{Filter, Locator};
+pub use trace::{trace_document, TraceEntry};
 pub use wait::{Cond, ElementInfo, Found};
 
 use crate::error::Error;
@@ -35,6 +37,8 @@ pub struct Browser {
     step: Mutex<String>,
     secrets: Mutex<Vec<String>>,
     artifacts_dir: PathBuf,
+    /// Command counter and trace (see `trace.rs`).
+    meter: trace::Meter,
 }
 
 impl Browser {
@@ -46,6 +50,7 @@ impl Browser {
             step: Mutex::new(String::from("start")),
             secrets: Mutex::new(Vec::new()),
             artifacts_dir,
+            meter: trace::Meter::new(),
         }
     }
 
@@ -76,13 +81,12 @@ impl Browser {
 
     /// Runs one WebDriver command under the command deadline.
     /// A command that overruns is reported as `CmdError::WaitTimeout` (see `browser_error`).
+    /// Counted and traced like every command (see [`Browser::traced`], which names it).
     async fn bounded<T>(
         &self,
         fut: impl std::future::Future<Output = Result<T, CmdError>>,
     ) -> Result<T, CmdError> {
-        tokio::time::timeout(self.cmd_timeout, fut)
-            .await
-            .unwrap_or(Err(CmdError::WaitTimeout))
+        self.traced("command", String::new, fut).await
     }
 
     fn browser_error(&self, what: &str, e: CmdError) -> Error {

@@ -6,13 +6,19 @@
 
 pub mod api;
 pub mod connections;
+pub mod connections4;
+pub mod console;
+pub mod generation;
 pub mod grid;
+pub mod legacy;
 pub mod login;
 pub mod roles;
 pub mod users;
 
 pub use api::{verify_credentials, Credentials, Verified};
 pub use connections::{ApiConnectionsPage, ClientCredentials};
+pub use connections4::{ConnectionCredentials, ConnectionsPage, FlowType};
+pub use generation::{Generation, GenerationChoice};
 pub use login::LoginPage;
 pub use roles::{Acl, RoleForm, RolesPage};
 pub use users::{NewUser, UserCreateModal, UsersPage};
@@ -26,6 +32,7 @@ pub struct Pim<'a> {
     /// The browser.
     pub browser: &'a Browser,
     base: &'a str,
+    generation: Generation,
 }
 
 impl<'a> Pim<'a> {
@@ -34,7 +41,21 @@ impl<'a> Pim<'a> {
         Pim {
             browser,
             base: base.trim_end_matches('/'),
+            generation: Generation::V3,
         }
+    }
+
+    /// The same PIM, known to be of generation `g` (page objects adapt to it; default 3.x).
+    pub fn with_generation(self, g: Generation) -> Self {
+        Pim {
+            generation: g,
+            ..self
+        }
+    }
+
+    /// The generation the page objects work with.
+    pub fn generation(&self) -> Generation {
+        self.generation
     }
 
     /// The base URL.
@@ -48,8 +69,18 @@ impl<'a> Pim<'a> {
     }
 
     /// Opens an SPA route (`#/user/` …). Goes through the app shell `/`, as the reference
-    /// requires for 2.x/3.x.
+    /// requires for 2.x/3.x. On 1.7 (full pages, every page also served as a plain GET) the
+    /// route becomes the plain path (`#/user/role/` -> `/user/role`).
     pub async fn open_route(&self, hash: &str) -> Result<(), Error> {
+        if self.generation == Generation::V1_7 {
+            let path = hash.trim_start_matches('#');
+            let path = if path.len() > 1 {
+                path.trim_end_matches('/')
+            } else {
+                path
+            };
+            return self.browser.goto(&self.url(path)).await;
+        }
         self.browser.goto(&self.url(&format!("/{hash}"))).await
     }
 
