@@ -40,6 +40,13 @@ enum Command {
     /// Emulate the PIM's console (`app/console` / `bin/console`) against a running simulator:
     /// `sim-console --pim-url URL -- pim:oauth-server:create-client --label=LABEL`.
     SimConsole(SimConsoleArgs),
+    /// Run the tutorial flow and write the tutorial's screenshots (role-creation.png, ...);
+    /// --compare a reference folder, --report an HTML report.
+    Screenshots(crate::screenshots::ScreenshotsArgs),
+    /// Run the tutorial flow as an acceptance test of the PIM's UI: a table of steps, --junit FILE,
+    /// --report DIR, --cleanup. Exit 0 only when every step passed.
+    #[command(after_help = EXIT_CODES)]
+    Check(crate::check::CheckArgs),
 }
 
 /// Options of `sim-console`.
@@ -59,6 +66,17 @@ struct ProvisionArgs {
     /// PIM base URL. Without it, the embedded simulator is started and provisioned (a demo).
     #[arg(long, env = "PIM_URL")]
     pim_url: Option<String>,
+    /// Provision every instance listed in this TOML file (url, admin_user, admin_password_env,
+    /// optional api_user, api_password_env, role, connection, generation); prints a JSON array
+    /// (or one file per instance with --output-dir) and a summary table on stderr.
+    #[arg(long, value_name = "FILE.toml", conflicts_with_all = ["output", "admin_password_file", "api_password_file"])]
+    fleet: Option<PathBuf>,
+    /// With --fleet: how many instances at once (browser sessions; a Grid queues the rest).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64), requires = "fleet")]
+    parallel: u16,
+    /// With --fleet: write one file per instance here (mode 0600) instead of stdout.
+    #[arg(long, value_name = "DIR", requires = "fleet")]
+    output_dir: Option<PathBuf>,
     /// Administrator login.
     #[arg(long, default_value = "admin")]
     admin_user: String,
@@ -109,6 +127,27 @@ struct ProvisionArgs {
     /// Folder for failure artifacts (screenshot, page HTML, URL).
     #[arg(long, default_value = "artifacts", value_name = "DIR")]
     artifacts_dir: PathBuf,
+    /// PIM generation: auto (detect from the pages), 1.7, 2, 3, 4, 5, 6 or 7.
+    #[arg(long, default_value = "auto", value_name = "VERSION")]
+    pim_version: crate::pim::GenerationChoice,
+    /// 1.7 only: the command prefix that runs the PIM's console, split like a shell would and run
+    /// without a shell (e.g. "docker exec pim php app/console").
+    #[arg(long, value_name = "PREFIX")]
+    console: Option<String>,
+    /// 4.x and later: the flow type of a new connection.
+    #[arg(long, default_value = "data_destination", value_name = "TYPE")]
+    flow_type: crate::pim::FlowType,
+    /// 4.x and later: regenerate the password of an existing connection (its old password stops
+    /// working), since the PIM shows a password only once.
+    #[arg(long)]
+    regenerate_password: bool,
+    /// Keep one numbered screenshot per step in DIR (01-log-in.png, ...; secrets masked).
+    #[arg(long, value_name = "DIR", conflicts_with = "fleet")]
+    screenshots: Option<PathBuf>,
+    /// Write a self-contained HTML report of the run (index.html, every step with its
+    /// screenshot, duration and status) into DIR.
+    #[arg(long, value_name = "DIR", conflicts_with = "fleet")]
+    report: Option<PathBuf>,
     /// More output on stderr (-v details, -vv debug). Secrets are never printed.
     #[arg(short, long, action = clap::ArgAction::Count, conflicts_with = "quiet")]
     verbose: u8,
@@ -135,6 +174,10 @@ struct SimArgs {
     /// Which generation to imitate: 1.7, 2, 3, 4, 5, 6 or 7.
     #[arg(long, default_value = "3")]
     pim_version: sim::PimVersion,
+    /// Inject a fault (repeatable): slow:MS, mask-linger:MS, rerender, logout-after:N,
+    /// save-500-before, save-500-after, flash-late, token-slow:MS.
+    #[arg(long = "fault", value_name = "SPEC")]
+    faults: Vec<sim::faults::Fault>,
 }
 
 /// Parses `30s`, `1500ms`, `2m` or a bare number of seconds.
@@ -187,6 +230,8 @@ pub fn main() -> i32 {
             Command::Provision(args) => provision(args).await,
             Command::Sim(args) => run_sim(args).await,
             Command::SimConsole(args) => sim::console::console_main(&args.pim_url, &args.argv).await,
+            Command::Screenshots(args) => crate::screenshots::main(args).await,
+            Command::Check(args) => crate::check::main(args).await,
         }
     })
 }
@@ -198,6 +243,7 @@ async fn run_sim(args: SimArgs) -> i32 {
         latency: Duration::from_millis(args.latency_ms),
         users: args.users,
         pim_version: args.pim_version,
+        faults: args.faults,
     };
     match sim::run(cfg).await {
         Ok(()) => exit::OK,
@@ -220,6 +266,32 @@ async fn provision(args: ProvisionArgs) -> i32 {
         args.verbose.min(2) as i8
     };
     let progress = Progress::new(verbosity);
+
+    if let Some(file) = &args.fleet {
+        if let Some(url) = &args.webdriver {
+            if let Err(msg) = check_url(url, "--webdriver") {
+                return usage(msg);
+            }
+        }
+        if args.pim_url.is_some() {
+            progress.note("--fleet: --pim-url / PIM_URL is ignored (the fleet file lists the URLs)");
+        }
+        let fleet_args = crate::fleet::FleetCli {
+            file: file.clone(),
+            output_dir: args.output_dir.clone(),
+            format: args.format,
+            options: crate::fleet::FleetOptions {
+                parallel: usize::from(args.parallel),
+                webdriver: args.webdriver.clone(),
+                browser: args.browser,
+                headful: args.headful,
+                verify: !args.no_verify,
+                timeout: args.timeout,
+                artifacts_dir: args.artifacts_dir.clone(),
+            },
+        };
+        return crate::fleet::cli_main(fleet_args, &progress).await;
+    }
 
     // Validate everything that can be checked before touching the PIM.
     let role_chars = args.role.chars().count();
@@ -306,8 +378,23 @@ async fn provision(args: ProvisionArgs) -> i32 {
         verify: !args.no_verify,
         timeout: args.timeout,
         artifacts_dir: args.artifacts_dir.clone(),
+        generation: crate::flow::GenerationOptions {
+            pim_version: args.pim_version,
+            console: args.console.clone(),
+            flow_type: args.flow_type,
+            regenerate_password: args.regenerate_password,
+        },
     };
-    let result = crate::flow::provision(&cfg, &progress).await;
+    // --screenshots / --report: numbered per-step images (the report embeds them).
+    let capture = args
+        .screenshots
+        .clone()
+        .or_else(|| args.report.clone())
+        .map(|dir| std::sync::Arc::new(crate::browser::Capture::new(None, Some(dir), true)));
+    let result = crate::flow::provision_with_capture(&cfg, &progress, capture.clone()).await;
+    if let (Some(dir), Some(c)) = (&args.report, &capture) {
+        crate::screenshots::write_report(dir, "pim-credentials provision", &progress, c);
+    }
     if let Some(handle) = embedded {
         handle.stop().await;
     }

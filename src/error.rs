@@ -68,6 +68,12 @@ pub enum Error {
     /// Credentials were obtained but did not pass verification (exit 4).
     #[error("verification failed: {0}")]
     Verify(String),
+    /// The PIM session ended mid-step (the login form came back); the flow logs in again.
+    #[error("step '{step}': the PIM session expired (the login form came back)")]
+    SessionExpired {
+        /// Flow step.
+        step: String,
+    },
     /// The run was interrupted (Ctrl-C).
     #[error("interrupted")]
     Interrupted,
@@ -81,7 +87,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Usage(_) => exit::USAGE,
-            Error::PimRefused { .. } => exit::PIM_REFUSED,
+            Error::PimRefused { .. } | Error::SessionExpired { .. } => exit::PIM_REFUSED,
             Error::Timeout { .. } | Error::Browser(_) => exit::BROWSER,
             Error::Verify(_) => exit::VERIFY,
             Error::Interrupted => exit::INTERRUPTED,

@@ -37,6 +37,22 @@ pub struct ProvisionConfig {
     pub timeout: Duration,
     /// Where failure artifacts go.
     pub artifacts_dir: PathBuf,
+    /// Generation options (`--pim-version`, `--console`, `--flow-type`, `--regenerate-password`).
+    pub generation: GenerationOptions,
+}
+
+/// What the generations beyond 3.x need.
+#[derive(Debug, Clone, Default)]
+pub struct GenerationOptions {
+    /// `--pim-version`: detect (default) or a forced generation.
+    pub pim_version: pim::GenerationChoice,
+    /// 1.7: the prefix that runs the PIM's console (`docker exec pim php app/console`), split
+    /// like a shell would; `None`: stop and print the command to run.
+    pub console: Option<String>,
+    /// 4.x+: the flow type of a new connection.
+    pub flow_type: pim::FlowType,
+    /// 4.x+: regenerate the password of an existing connection (its old password stops working).
+    pub regenerate_password: bool,
 }
 
 /// Which of the three entities this run created (false: reused).
@@ -86,8 +102,8 @@ use futures::FutureExt;
 use crate::browser::{self, Browser, BrowserKind, BrowserSession, LaunchOptions};
 use crate::error::Error;
 use crate::pim::{
-    self, Acl, ApiConnectionsPage, Credentials, LoginPage, NewUser, Pim, RoleForm, RolesPage,
-    UsersPage, Verified,
+    self, Acl, ApiConnectionsPage, ClientCredentials, ConnectionsPage, Credentials, Generation,
+    GenerationChoice, LoginPage, NewUser, Pim, RoleForm, RolesPage, UsersPage, Verified,
 };
 use crate::progress::Progress;
 
@@ -128,9 +144,25 @@ impl From<&ProvisionConfig> for BrowserConfig {
 /// catch_unwind, Ctrl-C via tokio::signal::ctrl_c raced against the flow -> Error::Interrupted
 /// after teardown, with what was created so far reported through `progress.note`).
 pub async fn provision(cfg: &ProvisionConfig, progress: &Progress) -> crate::Result<Provisioned> {
+    provision_with_capture(cfg, progress, None).await
+}
+
+/// [`provision`] with a documentation capture sink installed in the browser (tutorial images
+/// and/or numbered per-step images, see `browser::Capture`).
+pub async fn provision_with_capture(
+    cfg: &ProvisionConfig,
+    progress: &Progress,
+    capture: Option<std::sync::Arc<crate::browser::Capture>>,
+) -> crate::Result<Provisioned> {
     let bc = BrowserConfig::from(cfg);
     let created = Mutex::new(Created::default());
     let session = start_browser(&bc, progress).await?;
+    if let Some(c) = capture {
+        if let Err(e) = session.browser().set_capture(c).await {
+            session.close().await;
+            return Err(e);
+        }
+    }
     let outcome = guarded(run(session.browser(), cfg, progress, &created)).await;
     let res = finish(session, outcome, progress).await;
     if matches!(res, Err(Error::Interrupted)) {
@@ -176,7 +208,7 @@ fn yes_no(b: bool) -> &'static str {
 }
 
 /// Starts the browser (reporting it as a step).
-async fn start_browser(bc: &BrowserConfig, progress: &Progress) -> crate::Result<BrowserSession> {
+pub(crate) async fn start_browser(bc: &BrowserConfig, progress: &Progress) -> crate::Result<BrowserSession> {
     let opts = LaunchOptions {
         webdriver: bc.webdriver.clone(),
         headful: bc.headful,
@@ -202,7 +234,7 @@ async fn start_browser(bc: &BrowserConfig, progress: &Progress) -> crate::Result
 }
 
 /// Runs `fut` caught against panics and raced against Ctrl-C (`None`).
-async fn guarded<T>(fut: impl Future<Output = T>) -> Option<std::thread::Result<T>> {
+pub(crate) async fn guarded<T>(fut: impl Future<Output = T>) -> Option<std::thread::Result<T>> {
     let run = AssertUnwindSafe(fut).catch_unwind();
     let interrupt = async {
         if tokio::signal::ctrl_c().await.is_err() {
@@ -217,7 +249,7 @@ async fn guarded<T>(fut: impl Future<Output = T>) -> Option<std::thread::Result<
 
 /// Tears the browser down, then turns the guarded outcome into the result: a panic is resumed,
 /// Ctrl-C is `Error::Interrupted`.
-async fn finish<T>(
+pub(crate) async fn finish<T>(
     session: BrowserSession,
     outcome: Option<std::thread::Result<crate::Result<T>>>,
     progress: &Progress,
@@ -234,7 +266,7 @@ async fn finish<T>(
 }
 
 /// Runs one named step: reports it, and on failure saves the page's artifacts and says where.
-async fn step<T>(
+pub(crate) async fn step<T>(
     b: &Browser,
     progress: &Progress,
     name: &str,
@@ -245,6 +277,7 @@ async fn step<T>(
     match fut.await {
         Ok((v, detail)) => {
             progress.pass(&detail);
+            b.step_snapshot(name).await;
             Ok(v)
         }
         Err(e) => {
@@ -256,9 +289,68 @@ async fn step<T>(
                 Some(dir) => progress.fail(&format!("{e} [artifacts: {}]", dir.display())),
                 None => progress.fail(&e.to_string()),
             }
+            b.step_snapshot(name).await;
             Err(e)
         }
     }
+}
+
+/// How often a step is re-run after the PIM session expired (each time after logging in again).
+const MAX_RELOGINS: u32 = 3;
+/// How often a step is re-run after another failure (a save answered 500, a re-render ...).
+const MAX_RETRIES: u32 = 1;
+
+/// Runs a step like [`step`], recovering from what a real back office does: when the session
+/// expired (the login form came back), logs in again and re-runs the step; after another
+/// recoverable failure, re-runs it once. The steps are idempotent and LOOK before they act
+/// (re-open the grid, find the entity), so a save that failed after being committed is found,
+/// not repeated.
+async fn recovering<T, Fut>(
+    pim: Pim<'_>,
+    cfg: &ProvisionConfig,
+    progress: &Progress,
+    name: &str,
+    mut body: impl FnMut() -> Fut,
+) -> crate::Result<T>
+where
+    Fut: Future<Output = crate::Result<(T, String)>>,
+{
+    let b = pim.browser;
+    let (mut relogins, mut retries) = (0, 0);
+    loop {
+        match step(b, progress, name, body()).await {
+            Ok(v) => return Ok(v),
+            Err(Error::SessionExpired { .. }) if relogins < MAX_RELOGINS => {
+                relogins += 1;
+                progress.note(&format!(
+                    "step '{name}': the PIM session expired; logging in again and resuming"
+                ));
+                step(b, progress, "log in again", async {
+                    LoginPage::open(pim)
+                        .await?
+                        .log_in(&cfg.admin_user, &cfg.admin_password)
+                        .await?;
+                    Ok(((), format!("as {}", cfg.admin_user)))
+                })
+                .await?;
+            }
+            Err(e) if retries < MAX_RETRIES && retryable(&e) => {
+                retries += 1;
+                progress.note(&format!(
+                    "step '{name}' failed ({e}); looking at the PIM again before retrying"
+                ));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Failures worth one more look: not bad input, not a dead browser, not Ctrl-C.
+fn retryable(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::Timeout { .. } | Error::Unexpected { .. } | Error::PimRefused { .. }
+    )
 }
 
 /// The flow proper (3.x).
@@ -276,18 +368,53 @@ async fn run(
     }
     let mut notes = Vec::new();
 
-    step(b, progress, "log in", async {
-        LoginPage::open(pim)
-            .await?
-            .log_in(&cfg.admin_user, &cfg.admin_password)
-            .await?;
-        Ok(((), format!("as {}", cfg.admin_user)))
+    let layout = step(b, progress, "log in", async {
+        let page = LoginPage::open(pim).await?;
+        let layout = page.layout();
+        page.log_in(&cfg.admin_user, &cfg.admin_password).await?;
+        Ok((layout, format!("as {}", cfg.admin_user)))
     })
     .await?;
 
-    let password = step(b, progress, "ensure user", async {
+    let generation = step(b, progress, "detect version", async {
+        match cfg.generation.pim_version {
+            GenerationChoice::Fixed(g) => Ok((g, format!("{g} (--pim-version)"))),
+            GenerationChoice::Auto => {
+                let (g, why) = pim::generation::detect(&pim, layout).await?;
+                Ok((g, format!("{g}: {why}")))
+            }
+        }
+    })
+    .await?;
+    let pim = pim.with_generation(generation);
+
+    let password = if generation.has_connections() {
+        let note = format!(
+            "{generation}: --api-user does not apply: the connection creates its own hidden API \
+             user (read from the Credentials section){}",
+            if cfg.api_password.is_some() || cfg.reset_password {
+                "; the given API password and --reset-password are ignored"
+            } else {
+                ""
+            }
+        );
+        progress.note(&note);
+        notes.push(note);
+        None
+    } else {
+        // The password of a creation this run attempted: a save that failed after being
+        // committed leaves a user this run made, with this password.
+        let attempt: &Mutex<Option<Secret>> = &Mutex::new(None);
+        recovering(pim, cfg, progress, "ensure user", move || async move {
         let users = UsersPage::open(pim).await?;
         if let Some(page) = users.find(&cfg.api_user).await? {
+            if let Some(password) = attempt.lock().unwrap().clone() {
+                created.lock().unwrap().user = true;
+                return Ok((
+                    Some(password),
+                    format!("created (found after a failed save, Users grid page {page})"),
+                ));
+            }
             if cfg.reset_password {
                 return Err(Error::Usage(
                     "--reset-password: resetting an existing user's password is not supported \
@@ -310,6 +437,7 @@ async fn run(
             .clone()
             .unwrap_or_else(|| crate::secrets::generate_password(GENERATED_PASSWORD_LEN));
         b.add_secret(password.expose());
+        *attempt.lock().unwrap() = Some(password.clone());
         let email = format!("{}@example.com", email_local_part(&cfg.api_user));
         let user = NewUser {
             username: &cfg.api_user,
@@ -318,34 +446,55 @@ async fn run(
             last_name: "User",
             email: &email,
         };
-        users.create().await?.save(&user).await?;
+        if generation == Generation::V3 {
+            users.create().await?.save(&user).await?;
+        } else {
+            pim::legacy::TwigUserForm::open(pim).await?.save(&user).await?;
+        }
         created.lock().unwrap().user = true;
         Ok((Some(password), "created".to_string()))
     })
-    .await?;
+    .await?
+    };
 
-    step(b, progress, "ensure role", async {
+    let role_attempt: &std::sync::atomic::AtomicBool = &Default::default();
+    recovering(pim, cfg, progress, "ensure role", move || async move {
         let roles = RolesPage::open(pim).await?;
         let existed = roles.find(&cfg.role).await?;
+        if existed && role_attempt.load(std::sync::atomic::Ordering::SeqCst) {
+            // A creation of this run that failed after being committed.
+            created.lock().unwrap().role = true;
+        }
         let form = if existed {
             roles.edit(&cfg.role).await?
         } else {
             RoleForm::create(pim, &cfg.role).await?
         };
         let granted = form.grant(Acl::OverallWebApiAccess).await?;
-        let (ticked, page) = form.tick_user(&cfg.api_user).await?;
+        // 4.x+: the connection's API user is hidden from the role's Users tab; the role is
+        // given to it in the connection's Permissions section instead.
+        let (ticked, page) = if generation.has_connections() {
+            (false, 0)
+        } else {
+            form.tick_user(&cfg.api_user).await?
+        };
         if existed && !granted && !ticked {
             return Ok((
                 (),
                 format!("reused (already granted; user already ticked, page {page})"),
             ));
         }
+        if !existed {
+            role_attempt.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
         let reopened = form.save().await?.reopen().await?;
         if !existed {
             created.lock().unwrap().role = true;
         }
         reopened.expect_granted(Acl::OverallWebApiAccess).await?;
-        reopened.expect_user_ticked(&cfg.api_user).await?;
+        if !generation.has_connections() {
+            reopened.expect_user_ticked(&cfg.api_user).await?;
+        }
         let mut did = Vec::new();
         if granted {
             did.push("granted Overall Web API access".to_string());
@@ -361,24 +510,66 @@ async fn run(
     })
     .await?;
 
-    let page = step(b, progress, "ensure connection", async {
-        let page = ApiConnectionsPage::open(pim).await?;
-        if page.find(&cfg.connection).await?.is_some() {
-            return Ok((page, "reused".to_string()));
-        }
-        page.create(&cfg.connection).await?;
-        created.lock().unwrap().connection = true;
-        Ok((page, "created".to_string()))
-    })
-    .await?;
-
-    let client = step(b, progress, "read credentials", async {
-        let c = page.read_credentials(&cfg.connection).await?;
+    let (client, conn_user) = if generation.has_connections() {
+        let c = step(b, progress, "ensure connection", async {
+            ensure_connection4(pim, cfg, &created).await
+        })
+        .await?;
+        (
+            ClientCredentials {
+                client_id: c.client_id,
+                secret: c.secret,
+            },
+            Some((c.username, c.password.map(Secret::new))),
+        )
+    } else if generation.console_only() {
+        let c = step(b, progress, "ensure connection", async {
+            ensure_console_client(cfg, &created).await
+        })
+        .await?;
         b.add_secret(&c.secret);
-        let detail = format!("client id {}", c.client_id);
-        Ok((c, detail))
-    })
-    .await?;
+        (c, None)
+    } else {
+        let conn_attempt: &std::sync::atomic::AtomicBool = &Default::default();
+        let page = recovering(pim, cfg, progress, "ensure connection", move || async move {
+            let page = ApiConnectionsPage::open(pim).await?;
+            if page.find(&cfg.connection).await?.is_some() {
+                if conn_attempt.load(std::sync::atomic::Ordering::SeqCst) {
+                    created.lock().unwrap().connection = true;
+                    return Ok((page, "created (found after a failed save)".to_string()));
+                }
+                return Ok((page, "reused".to_string()));
+            }
+            conn_attempt.store(true, std::sync::atomic::Ordering::SeqCst);
+            page.create(&cfg.connection).await?;
+            created.lock().unwrap().connection = true;
+            Ok((page, "created".to_string()))
+        })
+        .await?;
+
+        let tries: &std::sync::atomic::AtomicU32 = &Default::default();
+        let page = &page;
+        let client = recovering(pim, cfg, progress, "read credentials", move || async move {
+            // A retry (after the session expired ...) re-opens the page.
+            let fresh;
+            let page = if tries.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                page
+            } else {
+                fresh = ApiConnectionsPage::open(pim).await?;
+                &fresh
+            };
+            let c = page.read_credentials(&cfg.connection).await?;
+            b.add_secret(&c.secret);
+            let detail = format!("client id {}", c.client_id);
+            Ok((c, detail))
+        })
+        .await?;
+        (client, None)
+    };
+    let (username, password) = match conn_user {
+        Some((u, p)) => (u, p),
+        None => (cfg.api_user.clone(), password),
+    };
 
     let verified = if !cfg.verify {
         progress.begin("verify");
@@ -388,11 +579,11 @@ async fn run(
         let creds = Credentials {
             client_id: client.client_id.clone(),
             secret: Secret::new(client.secret.clone()),
-            username: cfg.api_user.clone(),
+            username: username.clone(),
             password: password.clone(),
         };
         step(b, progress, "verify", async {
-            match pim::verify_credentials(pim, &creds, pim::api::PROBE_3X).await? {
+            match pim::verify_credentials(pim, &creds, generation.probe()).await? {
                 Verified::Ok => Ok(((), "token and API call ok".to_string())),
                 Verified::ResourceAclMissing(m) => {
                     notes.push(format!(
@@ -420,10 +611,10 @@ async fn run(
     let created = created.lock().unwrap().clone();
     Ok(Provisioned {
         pim_url: base.to_string(),
-        pim_version: "3.x".into(),
+        pim_version: generation.to_string(),
         client_id: client.client_id,
         secret: Secret::new(client.secret),
-        username: cfg.api_user.clone(),
+        username,
         password,
         role: cfg.role.clone(),
         connection: cfg.connection.clone(),
@@ -431,6 +622,95 @@ async fn run(
         created,
         notes,
     })
+}
+
+/// 4.x+: ensures the connection and returns its four credentials: creates it (the password is
+/// read right after creation), or reuses it (its password cannot be read again: regenerated
+/// with `--regenerate-password`, else a clear error); then sets its role (Permissions) and saves.
+async fn ensure_connection4(
+    pim: Pim<'_>,
+    cfg: &ProvisionConfig,
+    created: &Mutex<Created>,
+) -> crate::Result<(pim::ConnectionCredentials, String)> {
+    let b = pim.browser;
+    let page = ConnectionsPage::open(pim).await?;
+    let (edit, mut what) = if page.exists(&cfg.connection).await? {
+        (page.edit(&cfg.connection).await?, "reused".to_string())
+    } else {
+        let edit = page
+            .create(&cfg.connection, cfg.generation.flow_type)
+            .await?;
+        created.lock().unwrap().connection = true;
+        (
+            edit,
+            format!("created (flow type {})", cfg.generation.flow_type),
+        )
+    };
+    let mut creds = edit.credentials().await?;
+    if creds.password.is_none() {
+        if !cfg.generation.regenerate_password {
+            return Err(Error::PimRefused {
+                step: b.step(),
+                message: format!(
+                    "connection '{}' exists and {} shows its password only once, at creation: \
+                     it cannot be read again. Rerun with --regenerate-password to get a new one \
+                     (the old password stops working for every integration using it), or use \
+                     another --connection label to create a new connection",
+                    cfg.connection,
+                    pim.generation()
+                ),
+            });
+        }
+        creds = edit.regenerate_password().await?;
+        what.push_str("; password regenerated (the old one no longer works)");
+    }
+    if edit.set_role(&cfg.role).await? {
+        what.push_str(&format!("; role set to '{}' and saved", cfg.role));
+    } else {
+        what.push_str(&format!("; role already '{}'", cfg.role));
+    }
+    what.push_str(&format!("; client id {}, user {}", creds.client_id, creds.username));
+    Ok((creds, what))
+}
+
+/// 1.7: the OAuth client through the PIM's console (`--console PREFIX`): reuses a client with
+/// this label (`list-clients`) or creates one. Without `--console`, stops with the command to
+/// run (the user and the role are ensured by then).
+async fn ensure_console_client(
+    cfg: &ProvisionConfig,
+    created: &Mutex<Created>,
+) -> crate::Result<(ClientCredentials, String)> {
+    let Some(prefix) = cfg.generation.console.as_deref() else {
+        return Err(Error::Other(anyhow::anyhow!(
+            "1.7 has no API connections page: API clients are created with the PIM's console. \
+             The user '{}' and the role '{}' are ready. Rerun with --console \"PREFIX\" (e.g. \
+             --console \"docker exec pim php app/console\"), or run this on the PIM server and \
+             use the client_id and secret it prints:\n  {}",
+            cfg.api_user,
+            cfg.role,
+            pim::console::create_command_line(None, &cfg.connection)
+        )));
+    };
+    let console = pim::console::Console::new(prefix, cfg.timeout.max(Duration::from_secs(60)))?;
+    if let Some(c) = console
+        .list_clients()
+        .await?
+        .into_iter()
+        .find(|c| c.label == cfg.connection)
+    {
+        let detail = format!("reused console client {}", c.client_id);
+        return Ok((
+            ClientCredentials {
+                client_id: c.client_id,
+                secret: c.secret,
+            },
+            detail,
+        ));
+    }
+    let c = console.create_client(&cfg.connection).await?;
+    created.lock().unwrap().connection = true;
+    let detail = format!("created with the console: client id {}", c.client_id);
+    Ok((c, detail))
 }
 
 /// A safe e-mail local part for a username.

@@ -6,12 +6,18 @@
 //! Akeneo look-alike and shares no code with the driver.
 
 pub mod browser;
+pub mod check;
 pub mod cli;
+pub mod compare;
 pub mod error;
+pub mod fleet;
+pub mod junit;
 pub mod flow;
 pub mod output;
 pub mod pim;
 pub mod progress;
+pub mod report;
+pub mod screenshots;
 pub mod secrets;
 pub mod sim;
 

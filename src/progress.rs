@@ -97,6 +97,19 @@ impl Progress {
         });
     }
 
+    /// Records a step that was not run (e.g. after an earlier failure), with the reason.
+    pub fn skip(&self, step: &str, reason: &str) {
+        if self.verbosity >= 0 {
+            eprintln!("[skip] {step:<22} {:>7}  {reason}", "-");
+        }
+        self.steps.lock().unwrap().push(StepRecord {
+            name: step.to_string(),
+            status: Status::Skipped,
+            detail: reason.to_string(),
+            millis: 0,
+        });
+    }
+
     /// A note at normal verbosity (e.g. "user myAPIuser exists: reused").
     pub fn note(&self, msg: &str) {
         if self.verbosity >= 0 {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts a local Selenium Grid 4 (jar from webdriver/install-grid.sh) on 127.0.0.1 only, with
+# Starts a local Selenium Grid 4 (jar via webdriver/install-grid.sh, run on first use) on 127.0.0.1, with
 # chromedriver from PATH and no driver downloads (--selenium-manager false, detect-drivers=false,
 # explicit [[node.driver-configuration]] entries in a generated TOML file), plus Firefox through
 # geckodriver when both are installed. Waits until GET /status says ready (with a deadline), then
@@ -80,7 +80,7 @@ port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # Writes the node's TOML config and prints its path. $1 = name used in the file name.
 write_node_config() {
-  local cfg="$state_dir/$1.toml" override=false slots
+  local cfg="$state_dir/$1.toml" override=false
   [ -n "$chromedriver" ] && [ -x "$chromedriver" ] || die "chromedriver not found: run webdriver/install-chromium.sh"
   [ -n "$chromium" ] || die "chromium not found: run webdriver/install-chromium.sh"
   [ "$max_sessions" -gt "$(nproc)" ] && override=true

@@ -42,8 +42,12 @@ pub struct Typing {
 impl Browser {
     /// Navigates to `url` (bounded by the command deadline).
     pub async fn goto(&self, url: &str) -> Result<(), Error> {
-        self.bounded(self.client.goto(url))
+        // One command (fantoccini's `goto` first asks for the current URL to resolve relative
+        // ones; ours are absolute).
+        let cmd = Navigate(url.to_string());
+        self.traced("navigate", || super::trace::safe_url(url), self.client.issue_cmd(cmd))
             .await
+            .map(|_| ())
             .map_err(|e| self.browser_error(&format!("goto {url}"), e))
     }
 
@@ -56,7 +60,7 @@ impl Browser {
             vec![],
         )
         .await?;
-        self.bounded(self.client.refresh())
+        self.traced("refresh", String::new, self.client.refresh())
             .await
             .map_err(|e| self.browser_error("refresh", e))?;
         self.wait(
@@ -69,7 +73,7 @@ impl Browser {
 
     /// The current URL.
     pub async fn url(&self) -> Result<String, Error> {
-        self.bounded(self.client.current_url())
+        self.traced("current_url", String::new, self.client.current_url())
             .await
             .map(|u| u.to_string())
             .map_err(|e| self.browser_error("current url", e))
@@ -113,7 +117,7 @@ impl Browser {
             let Some(el) = found.element else {
                 return Err(self.unexpected(format!("`{loc}` resolved to no element")));
             };
-            match self.bounded(el.click()).await {
+            match self.traced("click", || loc.to_string(), el.click()).await {
                 Ok(()) => return Ok(()),
                 Err(e) if did_not_fire(&e) && start.elapsed() < self.timeout => continue,
                 Err(e) if did_not_fire(&e) => {
@@ -157,11 +161,13 @@ impl Browser {
             }
             let res = async {
                 if !current.is_empty() {
-                    el.clear().await?;
+                    self.traced("clear", || loc.to_string(), el.clear()).await?;
                 }
-                el.send_keys(&keys).await
+                // The locator only: typed text is never recorded.
+                self.traced("send_keys", || loc.to_string(), el.send_keys(&keys))
+                    .await
             };
-            match self.bounded(res).await {
+            match res.await {
                 Ok(()) => {}
                 Err(e) if did_not_fire(&e) && start.elapsed() < self.timeout => continue,
                 Err(e) if is_fatal(&e) || !did_not_fire(&e) => {
@@ -193,14 +199,18 @@ impl Browser {
 
     /// Runs a script (arguments as JSON values; secrets go here, never in the script text).
     pub async fn script(&self, js: &str, args: Vec<Value>) -> Result<Value, Error> {
-        self.bounded(self.client.execute(js, args))
+        self.traced("execute", || "script".into(), self.client.execute(js, args))
             .await
             .map_err(|e| self.browser_error("execute script", e))
     }
 
     /// Runs an asynchronous script; the callback is the last argument.
     pub async fn script_async(&self, js: &str, args: Vec<Value>) -> Result<Value, Error> {
-        self.bounded(self.client.execute_async(js, args))
+        self.traced(
+            "execute_async",
+            || "script".into(),
+            self.client.execute_async(js, args),
+        )
             .await
             .map_err(|e| self.browser_error("execute async script", e))
     }
@@ -211,5 +221,26 @@ impl Browser {
             step: self.step(),
             message,
         }
+    }
+}
+
+/// WebDriver "Navigate To" as a single command.
+#[derive(Debug)]
+struct Navigate(String);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Navigate {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!("session/{}/url", session_id.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(serde_json::json!({ "url": self.0 }).to_string()),
+        )
     }
 }

@@ -9,6 +9,7 @@ mod actions;
 mod artifacts;
 mod launch;
 mod locator;
+mod screenshot;
 mod trace;
 mod wait;
 
@@ -21,6 +22,10 @@ use fantoccini::error::CmdError;
 pub use actions::Typing;
 pub use launch::{launch, BrowserKind, BrowserSession, LaunchOptions, FIREFOX_INSTALL_HINT, INSTALL_HINT};
 pub use locator::{Filter, Locator};
+pub use screenshot::{
+    draw_box, fill_rect, save_png, Capture, CaptureRecord, Rect, Shot, ShotKind, HIGHLIGHT,
+    HIGHLIGHT_GAP, HIGHLIGHT_STROKE, MASK, VIEWPORT_HEIGHT, VIEWPORT_WIDTH,
+};
 pub use trace::{trace_document, TraceEntry};
 pub use wait::{Cond, ElementInfo, Found};
 
@@ -39,6 +44,11 @@ pub struct Browser {
     artifacts_dir: PathBuf,
     /// Command counter and trace (see `trace.rs`).
     meter: trace::Meter,
+    /// Documentation capture sink (see `screenshot.rs`); `None`: snapshots are no-ops.
+    capture: Mutex<Option<std::sync::Arc<screenshot::Capture>>>,
+    /// A locator whose appearance during any wait means the session ended (see
+    /// [`Browser::watch_session_end`]).
+    session_end: Mutex<Option<Locator>>,
 }
 
 impl Browser {
@@ -51,6 +61,8 @@ impl Browser {
             secrets: Mutex::new(Vec::new()),
             artifacts_dir,
             meter: trace::Meter::new(),
+            capture: Mutex::new(None),
+            session_end: Mutex::new(None),
         }
     }
 
@@ -72,6 +84,12 @@ impl Browser {
                 s.push(secret.to_string());
             }
         }
+    }
+
+    /// While set, every wait also watches for `loc` (e.g. the login form coming back in place)
+    /// and fails fast with `Error::SessionExpired` when it shows. `None` stops watching.
+    pub fn watch_session_end(&self, loc: Option<Locator>) {
+        *self.session_end.lock().unwrap() = loc;
     }
 
     /// The default deadline of a wait.

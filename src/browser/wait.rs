@@ -145,21 +145,35 @@ impl Browser {
         deadline: Duration,
     ) -> Result<Found, Error> {
         let start = Instant::now();
-        let arg: Vec<Value> = alts
+        let mut arg: Vec<Value> = alts
             .iter()
             .map(|(l, c)| json!({"loc": l.to_json(), "cond": c.js()}))
             .collect();
+        // The session-end sentinel goes first: once the login form is back, nothing else the
+        // page shows (a modal gone, a grid empty) can be trusted.
+        let sentinel = self.session_end.lock().unwrap().clone();
+        let offset = usize::from(sentinel.is_some());
+        if let Some(l) = &sentinel {
+            arg.insert(0, json!({"loc": l.to_json(), "cond": Cond::Present.js()}));
+        }
         let args = vec![Value::Array(arg)];
         let mut last_seen: String;
         let mut url = String::new();
         let mut last_rect: Option<(usize, Value)> = None;
         loop {
             match self
-                .bounded(self.client.execute(POLL_JS, args.clone()))
+                .traced(
+                    "execute",
+                    || format!("poll {}", describe(alts)),
+                    self.client.execute(POLL_JS, args.clone()),
+                )
                 .await
             {
+                Ok(v) if v["ok"] == true && offset == 1 && v["alt"].as_u64() == Some(0) => {
+                    return Err(Error::SessionExpired { step: self.step() });
+                }
                 Ok(v) if v["ok"] == true => {
-                    let alt = v["alt"].as_u64().unwrap_or(0) as usize;
+                    let alt = (v["alt"].as_u64().unwrap_or(0) as usize).saturating_sub(offset);
                     let stable = match (&alts[alt].1, v.get("rect")) {
                         (Cond::Actionable, Some(rect)) => {
                             let same = matches!(&last_rect, Some((a, r)) if *a == alt && r == rect);
@@ -236,4 +250,12 @@ impl Browser {
             tokio::time::sleep(POLL_EVERY).await;
         }
     }
+}
+
+/// `locator: condition` of each alternative, for the trace.
+fn describe(alts: &[(Locator, Cond)]) -> String {
+    alts.iter()
+        .map(|(l, c)| format!("{l}: {}", c.js()))
+        .collect::<Vec<_>>()
+        .join("  OR  ")
 }

@@ -36,6 +36,9 @@ pub enum Verified {
 /// 3.x (and 2.x–5.x) probe: the tutorial's own first request.
 pub const PROBE_3X: &str = "/api/rest/v1/products?limit=1";
 
+/// 6.0+ probe: needs only "Overall Web API access" (products got their own ACLs in 6.0).
+pub const PROBE_6X: &str = "/api/rest/v1/system-information";
+
 const VERIFY_JS: &str = r#"
 const [tokenUrl, probeUrl, clientId, secret, username, password, done] = arguments;
 const body = async (r) => { try { return await r.json(); } catch (e) { return {}; } };

@@ -2,7 +2,7 @@
 //! "Credentials"), the creation popin (`#creation_label`, updated on `change`), and the
 //! credentials cell ("Client ID: …", "Secret: …").
 
-use crate::browser::{Cond, Filter, Locator, Typing};
+use crate::browser::{Cond, Filter, Locator, Shot, Typing};
 use crate::error::Error;
 
 use super::grid::{Grid, GridPage};
@@ -48,6 +48,11 @@ pub struct ApiConnectionsPage<'a> {
     grid: Grid,
 }
 
+/// The page's "Create" button.
+fn create_button() -> Locator {
+    Locator::css("#create-button-extension").filter(Filter::Visible)
+}
+
 /// The grid's empty state (3.x "No api connection found").
 fn no_data() -> Locator {
     Locator::css(".AknGridContainer-noData, .no-data")
@@ -63,7 +68,17 @@ impl<'a> ApiConnectionsPage<'a> {
             pim,
             grid: Grid::new(None, "Credentials"),
         };
-        page.wait_grid().await?;
+        let has_rows = page.wait_grid().await?;
+        let b = page.pim.browser;
+        if has_rows {
+            b.snapshot_skipped(
+                "api-connections-empty-screen",
+                "API connections exist already; the empty screen cannot be shown",
+            );
+        } else {
+            b.snapshot(Shot::new("api-connections-empty-screen").highlight(create_button()))
+                .await?;
+        }
         Ok(page)
     }
 
@@ -113,8 +128,7 @@ impl<'a> ApiConnectionsPage<'a> {
     /// the refreshed grid to list it.
     pub async fn create(&self, label: &str) -> Result<(), Error> {
         let b = self.pim.browser;
-        b.click(&Locator::css("#create-button-extension").filter(Filter::Visible))
-            .await?;
+        b.click(&create_button()).await?;
         let input =
             Locator::css("#creation_label, .modal input[name=\"label\"]").filter(Filter::Visible);
         b.type_text(
@@ -127,12 +141,17 @@ impl<'a> ApiConnectionsPage<'a> {
         )
         .await?;
         let modal = Locator::css(".modal").filter(Filter::Visible);
-        b.click(
-            &modal
-                .find(".AknButton--apply.ok, .ok")
-                .filter(Filter::Visible),
+        let save = modal
+            .clone()
+            .find(".AknButton--apply.ok, .ok")
+            .filter(Filter::Visible);
+        b.snapshot(
+            Shot::new("api-connection-creation-popin")
+                .region(Locator::css(".modal .modal-body, .modal").filter(Filter::Visible).nth(0))
+                .highlight(save.clone()),
         )
         .await?;
+        b.click(&save).await?;
         refused_or(&self.pim, ".modal", (Locator::css(".modal"), Cond::Hidden)).await?;
         let row = self.grid.row(label).many();
         b.wait(&row, Cond::Visible).await?;
@@ -141,11 +160,27 @@ impl<'a> ApiConnectionsPage<'a> {
 
     /// Reads the credentials of `label` (pages through the grid).
     pub async fn read_credentials(&self, label: &str) -> Result<ClientCredentials, Error> {
-        self.find(label).await?.ok_or_else(|| {
+        let c = self.find(label).await?.ok_or_else(|| {
             self.pim
                 .browser
                 .unexpected(format!("connection '{label}' is not in the grid"))
-        })
+        })?;
+        // The secret is registered by `find`: the capture masks it.
+        let cell = self
+            .grid
+            .row(label)
+            .nth(0)
+            .find("td")
+            .filter(Filter::Contains("Client ID:".into()));
+        self.pim
+            .browser
+            .snapshot(
+                Shot::new("my-very-first-api-connection")
+                    .region(self.grid.row(label).nth(0))
+                    .highlight(cell),
+            )
+            .await?;
+        Ok(c)
     }
 }
 

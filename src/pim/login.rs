@@ -27,14 +27,24 @@ fn logged_in() -> Locator {
 /// The login page.
 pub struct LoginPage<'a> {
     pim: Pim<'a>,
+    layout: super::generation::LoginLayout,
 }
 
 impl<'a> LoginPage<'a> {
-    /// Opens `/user/login` and waits for the login form.
+    /// Opens `/user/login` and waits for the login form. A page that is not an Akeneo login
+    /// is refused (`Error::Usage`, "not an Akeneo PIM: …").
     pub async fn open(pim: Pim<'a>) -> Result<Self, Error> {
+        // Here the login form is expected, not a sign that the session ended.
+        pim.browser.watch_session_end(None);
         pim.browser.goto(&pim.url("/user/login")).await?;
+        let layout = super::generation::check_login_page(&pim).await?;
         pim.browser.wait(&form(), Cond::Visible).await?;
-        Ok(LoginPage { pim })
+        Ok(LoginPage { pim, layout })
+    }
+
+    /// What the login page's layout says about the generation (1.7 or later).
+    pub fn layout(&self) -> super::generation::LoginLayout {
+        self.layout
     }
 
     /// Logs in. A refusal ("Invalid credentials.", "Account is disabled.") is
@@ -67,6 +77,10 @@ impl<'a> LoginPage<'a> {
             )
             .await?;
         if found.alt == 0 {
+            // From now on, the login form showing anywhere (in place of a page, or after an
+            // XHR answered 401) means the session expired: every wait fails fast with
+            // `Error::SessionExpired` and the flow logs in again.
+            b.watch_session_end(Some(form().many()));
             return Ok(());
         }
         Err(Error::PimRefused {

@@ -5,6 +5,7 @@
 //! lists, text-or-identity filters). Nothing above this module knows a selector.
 
 pub mod api;
+pub mod check;
 pub mod connections;
 pub mod connections4;
 pub mod console;
@@ -144,11 +145,26 @@ pub(crate) async fn refused_or(
 ) -> Result<(), Error> {
     let b = pim.browser;
     let errors = validation_locator(scope);
+    // An error flash (a save answered 500 ...): the save may or may not have been committed;
+    // the flow looks before it retries.
+    let flash = Locator::css(".AknFlash--error, .alert-error, .alert-danger")
+        .filter(Filter::Visible)
+        .filter(Filter::NonEmpty)
+        .many();
     let found = b
-        .wait_any(&[(errors, Cond::Present), done], b.timeout())
+        .wait_any(&[(errors, Cond::Present), (flash, Cond::Present), done], b.timeout())
         .await?;
-    if found.alt == 1 {
+    if found.alt == 2 {
         return Ok(());
+    }
+    if found.alt == 1 {
+        return Err(Error::Unexpected {
+            step: b.step(),
+            message: format!(
+                "the PIM answered an error while saving: {}",
+                found.texts.join("; ")
+            ),
+        });
     }
     let mut msgs = pim.validation_errors(scope).await.unwrap_or_default();
     if msgs.is_empty() {

@@ -2,7 +2,7 @@
 //! `#pim_user_role_form_label`, tabs "Web API permissions" and "Users", ACL toggles, the
 //! role's Users grid with its numbered pager, Save).
 
-use crate::browser::{Cond, Filter, Locator, Typing};
+use crate::browser::{Cond, Filter, Locator, Shot, Typing};
 use crate::error::Error;
 
 use super::grid::Grid;
@@ -59,6 +59,14 @@ const API_TAB: &str = "a[href=\"#pim_user-roles-tab-api\"], a[href=\"#rights-api
 const USERS_TAB: &str = "a[href=\"#pim_user-roles-tab-users\"], a[href=\"#users\"]";
 /// The "Users" tab pane.
 const USERS_PANE: &str = "#pim_user-roles-tab-users, #users";
+/// The "Web API permissions" tab pane (the region of the tutorial's image).
+const API_PANE: &str = "#pim_user-roles-tab-api, #rights-api";
+/// The Roles index's "Create role" button (2.x/3.x button, 1.7 link).
+fn create_role_button() -> Locator {
+    Locator::css(".AknButton--apply")
+        .filter(Filter::Visible)
+        .text("Create role")
+}
 /// The form's Save button.
 const SAVE: &str = "button[type=\"submit\"].AknButton--apply";
 
@@ -74,6 +82,9 @@ impl<'a> RolesPage<'a> {
         pim.open_route("#/user/role/").await?;
         let grid = Grid::new(None, "Label");
         grid.wait_shown(pim.browser).await?;
+        pim.browser
+            .snapshot(Shot::new("role-creation").highlight(create_role_button()))
+            .await?;
         Ok(RolesPage { pim, grid })
     }
 
@@ -117,6 +128,13 @@ impl<'a> RoleForm<'a> {
                     tab_after: true,
                     ..Default::default()
                 },
+            )
+            .await?;
+        pim.browser
+            .snapshot(
+                Shot::new("role-naming")
+                    .region(Locator::css(FORM).filter(Filter::Visible))
+                    .highlight(input),
             )
             .await?;
         Ok(RoleForm {
@@ -173,7 +191,11 @@ impl<'a> RoleForm<'a> {
     pub async fn grant(&self, acl: Acl) -> Result<bool, Error> {
         let b = self.pim.browser;
         let (toggle, granted) = self.show_acl(acl).await?;
+        let shot = Shot::new("permission-activation")
+            .region(Locator::css(API_PANE).filter(Filter::Visible))
+            .highlight(toggle.clone());
         if granted {
+            b.snapshot(shot).await?;
             return Ok(false);
         }
         b.click(&toggle).await?;
@@ -182,6 +204,7 @@ impl<'a> RoleForm<'a> {
             Cond::Visible,
         )
         .await?;
+        b.snapshot(shot).await?;
         Ok(true)
     }
 
@@ -230,15 +253,20 @@ impl<'a> RoleForm<'a> {
     pub async fn tick_user(&self, username: &str) -> Result<(bool, u32), Error> {
         let b = self.pim.browser;
         let (ticked, page) = self.find_user_row(username).await?;
-        if ticked {
-            return Ok((false, page));
-        }
         let checkbox = Self::users_grid()
             .row(username)
             .find("td.boolean-cell input[type=\"checkbox\"]");
+        let shot = Shot::new("permission-assignation")
+            .region(Locator::css(USERS_PANE).filter(Filter::Visible))
+            .highlight(checkbox.clone());
+        if ticked {
+            b.snapshot(shot).await?;
+            return Ok((false, page));
+        }
         b.click(&checkbox).await?;
         b.wait(&checkbox.filter(Filter::Checked(true)), Cond::Present)
             .await?;
+        b.snapshot(shot).await?;
         Ok((true, page))
     }
 

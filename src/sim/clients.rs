@@ -38,7 +38,14 @@ pub async fn create(State(app): State<AppState>, headers: HeaderMap, body: Bytes
             "This value is too long. It should have 255 characters or less.".into(),
         )]);
     }
+    let fault = app.save_fault("connection");
+    if fault == Some(super::faults::SaveFault::Before) {
+        return super::faults::save_error();
+    }
     app.lock().add_client(&label);
+    if fault.is_some() {
+        return super::faults::save_error();
+    }
     Json(json!({})).into_response()
 }
 

@@ -104,13 +104,14 @@ pub fn rows(db: &Db, grid: &str, q: &GridQuery) -> Option<Vec<Value>> {
                     "id": u.id, "username": u.username, "email": u.email,
                     "firstName": u.first_name, "lastName": u.last_name,
                     "enabled": u.enabled, "roles": roles.join(", "),
+                    "delete_link": format!("/rest/user/{}", u.id),
                 })
             })
             .collect(),
         "pim-role-grid" => db
             .roles
             .iter()
-            .map(|r| json!({"id": r.id, "label": r.label, "update_link": format!("#/user/role/update/{}", r.id)}))
+            .map(|r| json!({"id": r.id, "label": r.label, "update_link": format!("#/user/role/update/{}", r.id), "delete_link": format!("/user/role/delete/{}", r.id)}))
             .collect(),
         "api-connection-grid" => db
             .clients

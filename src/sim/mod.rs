@@ -13,6 +13,7 @@ pub mod clients;
 pub mod connections;
 pub mod console;
 pub mod datagrid;
+pub mod faults;
 mod html;
 pub mod login;
 pub mod roles;
@@ -45,6 +46,8 @@ pub struct SimConfig {
     pub users: usize,
     /// Which generation of the back office to imitate.
     pub pim_version: PimVersion,
+    /// Injected faults (`--fault SPEC`), see [`faults`].
+    pub faults: Vec<faults::Fault>,
 }
 
 /// A generation of the Akeneo PIM back office.
@@ -125,6 +128,7 @@ impl Default for SimConfig {
             latency: Duration::from_millis(150),
             users: 30,
             pim_version: PimVersion::V3,
+            faults: Vec::new(),
         }
     }
 }
@@ -136,6 +140,8 @@ pub struct AppState {
     pub db: Arc<Mutex<state::State>>,
     /// The configuration the server was started with.
     pub cfg: Arc<SimConfig>,
+    /// What the injected faults already did.
+    pub fault_runtime: Arc<faults::Runtime>,
 }
 
 impl AppState {
@@ -145,13 +151,15 @@ impl AppState {
         AppState {
             db: Arc::new(Mutex::new(db)),
             cfg: Arc::new(cfg),
+            fault_runtime: Arc::default(),
         }
     }
 
     /// Sleeps the configured XHR latency (the simulator may sleep; the driver may not).
     pub async fn latency(&self) {
-        if !self.cfg.latency.is_zero() {
-            tokio::time::sleep(self.cfg.latency).await;
+        let delay = self.cfg.latency + self.slow_extra();
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
         }
     }
 
@@ -172,7 +180,11 @@ pub fn router(app: AppState) -> Router {
     // XHR/JSON endpoints of the back office: login required (401 JSON for XHR), latency added.
     let xhr = Router::new()
         .route("/rest/user/", post(users::create))
-        .route("/rest/user/{id}", get(users::get))
+        .route("/rest/user/{id}", get(users::get).delete(users::delete))
+        .route(
+            "/user/role/delete/{id}",
+            axum::routing::delete(roles::delete),
+        )
         .route("/datagrid/{grid}", get(datagrid::index))
         .route("/datagrid/{grid}/load", get(datagrid::load))
         .route(

@@ -81,6 +81,8 @@ struct FormView {
     append_users: String,
     remove_users: String,
     token: String,
+    /// Fault `no-api-tab`: render neither the "Web API permissions" tab nor its pane.
+    no_api_tab: bool,
 }
 
 /// The vertical-group key of an ACL group label (`pim_api.acl_group.overall_access`, ...).
@@ -313,7 +315,7 @@ fn render(db: &Db, v: &FormView) -> String {
   </div>
  </div></div>
  <div class="tab-pane" id="{tab_action}">{action_tab}</div>
- <div class="tab-pane" id="{tab_api}">{api_tab}</div>
+ {api_pane}
  <div class="AknTabContainer-content tab-pane" id="{tab_users}">
   <div id="grid-pim-role-user-grid" data-type="datagrid" data-data="{grid_data}" data-metadata="{grid_meta}"></div>
   <input type="hidden" id="roleAppendUsers" name="{form}[appendUsers]" value="{append}"/>
@@ -326,11 +328,22 @@ fn render(db: &Db, v: &FormView) -> String {
         title = esc(&v.title),
         t1 = tab(tab_general, "General", true),
         t2 = tab(tab_action, "Permissions", false),
-        t3 = tab(tab_api, "Web API permissions", false),
+        t3 = if v.no_api_tab {
+            String::new()
+        } else {
+            tab(tab_api, "Web API permissions", false)
+        },
         t4 = tab(tab_users, "Users", false),
         label = esc(&v.label),
         action_tab = acl_tab(version, "action", &v.granted),
-        api_tab = acl_tab(version, "api", &v.granted),
+        api_pane = if v.no_api_tab {
+            String::new()
+        } else {
+            format!(
+                r#"<div class="tab-pane" id="{tab_api}">{}</div>"#,
+                acl_tab(version, "api", &v.granted)
+            )
+        },
         grid_data = esc(&grid_data.to_string()),
         grid_meta = esc(&grid_meta.to_string()),
         append = esc(&v.append_users),
@@ -368,6 +381,7 @@ pub fn form_html(app: &AppState, session: &str, role_id: Option<u64>) -> Option<
         append_users: String::new(),
         remove_users: String::new(),
         token,
+        no_api_tab: app.cfg.faults.contains(&super::faults::Fault::NoApiTab),
     };
     Some((title, render(&db, &view)))
 }
@@ -436,7 +450,12 @@ fn submit(app: &AppState, me: &CurrentUser, role_id: Option<u64>, body: &[u8]) -
     } else {
         "pim_user_role_update"
     };
+    let fault = app.save_fault("role");
+    if fault == Some(super::faults::SaveFault::Before) {
+        return super::faults::save_error();
+    }
     match process(app, me, role_id, &form_pairs(body)) {
+        Ok(_) if fault.is_some() => super::faults::save_error(),
         Ok(id) => Json(json!({"route": route, "params": {"id": id}})).into_response(),
         Err((_, html)) => Html(html).into_response(),
     }
@@ -534,6 +553,7 @@ pub fn process(
             append_users: append,
             remove_users: remove,
             token: expected,
+            no_api_tab: app.cfg.faults.contains(&super::faults::Fault::NoApiTab),
         };
         return Err((view.title.clone(), render(&db, &view)));
     }
@@ -562,4 +582,31 @@ pub fn process(
         .flashes
         .push(("success".into(), SAVED_FLASH.into()));
     Ok(id)
+}
+
+/// `DELETE /user/role/delete/{id}` (`pim_user_role_delete`, ui-1.7-to-3.x.md §5.1), sent by the
+/// roles grid's row action "Delete" and the role page's secondary action, after a confirmation:
+/// 204; 404 when unknown. The users keep their other roles. XHR only (non-XHR: redirect to `/`).
+/// [I] The real controller also refuses to remove the last role a user has; the simulator's
+/// users always keep "User", so that case does not arise.
+pub async fn delete(
+    State(app): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Path(id): Path<u64>,
+) -> Response {
+    if let Err(redirect) = super::session::xhr_or_redirect(&headers) {
+        return *redirect;
+    }
+    let mut db = app.lock();
+    let Some(i) = db.roles.iter().position(|r| r.id == id) else {
+        return json_error(
+            StatusCode::NOT_FOUND,
+            &format!("Role with id {id} not found"),
+        );
+    };
+    db.roles.remove(i);
+    for u in db.users.iter_mut() {
+        u.roles.retain(|r| *r != id);
+    }
+    StatusCode::NO_CONTENT.into_response()
 }

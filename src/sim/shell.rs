@@ -136,7 +136,15 @@ pub async fn index(State(app): State<AppState>, Extension(me): Extension<Current
         .replace("{{pim_version}}", app.cfg.pim_version.arg())
         .replace("{{flashes}}", &flashes)
         .replace("{{username}}", &esc(&username))
-        .replace("{{full_name}}", &esc(&full_name));
+        .replace("{{full_name}}", &esc(&full_name))
+        .replacen(
+            "<script src=\"/bundles/pimui/v3/app.js\"></script>",
+            &format!(
+                "{}<script src=\"/bundles/pimui/v3/app.js\"></script>",
+                app.fault_script()
+            ),
+            1,
+        );
     // 2.x: the same SPA, told its generation, plus the 2.x controllers (Twig user form ...).
     let page = if app.cfg.pim_version == super::PimVersion::V2 {
         page.replace(

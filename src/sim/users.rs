@@ -110,6 +110,10 @@ pub async fn create(State(app): State<AppState>, headers: HeaderMap, body: Bytes
         .iter()
         .find(|r| r.role == "ROLE_USER")
         .map(|r| r.id);
+    let fault = app.save_fault("user");
+    if fault == Some(super::faults::SaveFault::Before) {
+        return super::faults::save_error();
+    }
     let id = db.add_user(
         &username,
         &email,
@@ -118,6 +122,9 @@ pub async fn create(State(app): State<AppState>, headers: HeaderMap, body: Bytes
         &password,
         user_role.into_iter().collect(),
     );
+    if fault.is_some() {
+        return super::faults::save_error();
+    }
     let user = db.users.iter().find(|u| u.id == id).cloned();
     match user {
         Some(u) => Json(normalize(&db, &u)).into_response(),
@@ -148,4 +155,32 @@ pub async fn get(State(app): State<AppState>, Path(id): Path<u64>) -> Response {
             &format!("Username with id \"{id}\" not found"),
         ),
     }
+}
+
+/// `DELETE /rest/user/{id}` (`pim_user_user_rest_delete`, the `delete_link` of `pim-user-grid`
+/// in akeneo/pim-community-dev 3.x `datagrid/user.yml`; row action "Delete" with a
+/// confirmation): 204; 404 when unknown; 403 for one's own account [I]. XHR only.
+pub async fn delete(
+    State(app): State<AppState>,
+    axum::Extension(me): axum::Extension<super::session::CurrentUser>,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+) -> Response {
+    if let Err(redirect) = xhr_or_redirect(&headers) {
+        return *redirect;
+    }
+    if me.user_id == id {
+        return json_error(StatusCode::FORBIDDEN, "You can not delete your own account.");
+    }
+    let mut db = app.lock();
+    let Some(i) = db.users.iter().position(|u| u.id == id) else {
+        return json_error(
+            StatusCode::NOT_FOUND,
+            &format!("Username with id \"{id}\" not found"),
+        );
+    };
+    db.users.remove(i);
+    db.tokens.retain(|t| t.user_id != id);
+    db.sessions.retain(|_, u| *u != id);
+    StatusCode::NO_CONTENT.into_response()
 }

@@ -78,6 +78,7 @@ struct Granted {
 /// Handler of `POST /api/oauth/v1/token`.
 pub async fn token(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     app.latency().await;
+    app.token_delay().await;
     app.lock().counters.token += 1;
 
     // CheckHeadersRequestSubscriber: `trim(strtok($contentType, ';'))`.

@@ -56,8 +56,17 @@
     });
   }
 
+  // Injected faults (`sim --fault`): mask-linger, rerender, flash-late.
+  var FAULTS = window.PimSimFaults || {};
+  var lateFlashes = [];
+  /** `rerender` fault: runs `fn` once, a moment after loading (old handles go stale). */
+  function rerenderOnce(fn) {
+    if (FAULTS.rerender) { setTimeout(fn, 120); }
+  }
+
   // ------------------------------------------------------------------ flash messages (§6.6)
-  function notify(type, message) {
+  function notify(type, message, now) {
+    if (FAULTS.flashLate && !now) { lateFlashes.push([type, message]); return; }
     var holder = one('#flash-messages .flash-messages-holder');
     if (!holder) { return; }
     var cls = type === 'error' ? 'alert-error AknFlash--error' : 'alert-' + type + ' AknFlash--' + type;
@@ -78,7 +87,12 @@
   // ------------------------------------------------------------------ loading masks
   function hashMask(show) {
     var m = one('.hash-loading-mask .loading-mask');
-    if (m) { m.style.display = show ? 'block' : 'none'; }
+    if (!m) { return; }
+    if (!show && FAULTS.maskLingerMs) {
+      setTimeout(function () { m.style.display = 'none'; }, FAULTS.maskLingerMs);
+      return;
+    }
+    m.style.display = show ? 'block' : 'none';
   }
   function maskHtml() { return '<div class="AknLoadingMask loading-mask"></div>'; }
 
@@ -116,6 +130,32 @@
       body: '', bodyClass: 'confirm', okText: okText, okClass: 'AknButton--important'
     });
     one('.ok', el).addEventListener('click', function () { el.parentNode.removeChild(el); onOk(); });
+  }
+
+  // Row action "Delete" of the Oro datagrid (`type: delete`, launcher
+  // `AknIconButton AknIconButton--small AknIconButton--trash`, label `pim_common.delete`), as in
+  // pim-user-grid / pim-role-grid (akeneo/pim-community-dev 3.x datagrid/user.yml, role.yml).
+  // The confirmation and flash texts are Oro delete-action defaults [I].
+  function deleteRowAction(row) {
+    return '<td class="AknGrid-bodyCell AknGrid-bodyCell--actions action-cell"><div class="AknButtonList AknButtonList--right">' +
+      '<a href="' + esc(row.delete_link) + '" class="AknIconButton AknIconButton--small AknIconButton--trash AknButtonList-item action" title="Delete"></a></div></td>';
+  }
+  function bindDeleteActions(g) {
+    all('a[title="Delete"]', g.el).forEach(function (a) {
+      a.addEventListener('click', function (ev) {
+        ev.preventDefault();
+        ev.stopPropagation();
+        confirmDialog('Delete Confirmation', 'Are you sure you want to delete this ' + g.opts.entityHint + '?', 'Yes, Delete', function () {
+          var mask = one('.AknGridContainer > .loading-mask', g.el);
+          if (mask) { mask.style.display = 'block'; }
+          request('DELETE', a.getAttribute('href')).then(function (r) {
+            if (r.status === 204) { notify('success', 'Item deleted'); }
+            else { notify('error', (r.json && r.json.message) || 'Error while deleting the item'); }
+            g.load(1);
+          });
+        });
+      });
+    });
   }
 
   // ------------------------------------------------------------------ page chrome
@@ -209,6 +249,14 @@
       if (r.status === 200 && r.json) { self.setData(r.json, page); }
       else { notify('error', 'Error while loading the grid'); }
       self.render();
+      if (FAULTS.maskLingerMs) {
+        var m = one('.AknGridContainer > .loading-mask', self.el);
+        if (m) {
+          m.style.display = 'block';
+          setTimeout(function () { m.style.display = 'none'; }, FAULTS.maskLingerMs);
+        }
+      }
+      if (!self.rerendered) { self.rerendered = true; rerenderOnce(function () { self.render(); }); }
       if (self.opts.onLoad) { self.opts.onLoad(self.total); }
       return self;
     });
@@ -305,6 +353,7 @@
         columns: [{ name: 'username', label: 'Username' }, { name: 'firstName', label: 'First name' },
           { name: 'lastName', label: 'Last name' }, { name: 'email', label: 'Email' }, { name: 'roles', label: 'Roles' }],
         rowClick: function (row) { location.hash = '#/user/' + row.id + '/edit'; },
+        actions: deleteRowAction, afterRender: bindDeleteActions,
         onLoad: function (total) { one('.AknTitleContainer-title', v).textContent = total + ' user' + (total === 1 ? '' : 's'); }
       });
       one('#create-button-extension', v).addEventListener('click', openUserModal);
@@ -338,6 +387,7 @@
       });
     }
     renderFields();
+    rerenderOnce(function () { if (one('.modal-body input', el)) { renderFields(); } });
     one('.ok', el).addEventListener('click', function () {
       one('.modal-body', el).innerHTML = maskHtml();
       request('POST', '/rest/user/', JSON.stringify(model), 'application/json').then(function (r) {
@@ -404,6 +454,7 @@
       var grid = new Grid(one('#grid-pim-role-grid', v), {
         name: 'pim-role-grid', entityHint: 'role', columns: [{ name: 'label', label: 'Label' }],
         rowClick: function (row) { location.hash = '#/user/role/update/' + row.id; },
+        actions: deleteRowAction, afterRender: bindDeleteActions,
         onLoad: function (total) { one('.AknTitleContainer-title', v).textContent = total + ' role' + (total === 1 ? '' : 's'); }
       });
       return grid.load(1);
@@ -418,7 +469,9 @@
         if (r.status !== 200) { return notFound(path)(); }
         var v = mount('<div class="AknDefault-contentWithColumn">' + column(path) +
           '<div class="AknDefault-contentWithBottom"><div class="AknDefault-mainContent"></div></div></div>');
-        injectRoleForm(one('.AknDefault-mainContent', v), r.text);
+        var main = one('.AknDefault-mainContent', v);
+        injectRoleForm(main, r.text);
+        rerenderOnce(function () { if (main.isConnected) { injectRoleForm(main, r.text); } });
       };
     });
   }
@@ -690,6 +743,7 @@
   window.PimSim.injectRoleForm = injectRoleForm;
   window.PimSim.notFound = notFound;
 
+  var routed = false;
   function route() {
     var path = location.hash.replace(/^#/, '');
     var mine = ++seq;
@@ -702,6 +756,10 @@
       return !!m;
     });
     setHeaderTab(system);
+    // flash-late: what the previous page said shows now (the first route after a load keeps
+    // the load's own flashes for the next page).
+    if (routed) { lateFlashes.splice(0).forEach(function (f) { notify(f[0], f[1], true); }); }
+    routed = true;
     var loading = handler ? handler(path, match) : Promise.resolve(notFound(path));
     loading.then(function (render) {
       if (mine !== seq) { return null; }

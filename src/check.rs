@@ -1,0 +1,638 @@
+//! `check`: the tutorial's flow as an acceptance test of a PIM's back office (3.x). Each step is
+//! a test case with assertions on what the UI shows and on what the API answers; the result is a
+//! per-step table, optionally a JUnit XML file and an HTML report; `--cleanup` removes what the
+//! run created, through the UI, in reverse order, and checks it is gone.
+//!
+//! Names are unique per run (`--run-id`), so a check never touches entities that existed
+//! before it: the run fails rather than reuse one.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::browser::{Browser, BrowserKind, Capture};
+use crate::error::Error;
+use crate::flow::{finish, guarded, start_browser, step, BrowserConfig};
+use crate::junit::{self, Case, Outcome};
+use crate::pim::{
+    self, Acl, ApiConnectionsPage, LoginPage, NewUser, Pim, RoleForm, RolesPage, UsersPage,
+};
+use crate::progress::{Progress, Status, StepRecord};
+use crate::secrets::Secret;
+
+/// The steps of the check, in order (each one a JUnit test case).
+pub const STEPS: [&str; 11] = [
+    "log in",
+    "create user",
+    "open roles",
+    "create role",
+    "grant Web API access",
+    "assign user",
+    "save role",
+    "create API connection",
+    "read credentials",
+    "get token",
+    "call the API",
+];
+
+/// The cleanup steps (`--cleanup`), in order.
+pub const CLEANUP_STEPS: [&str; 3] = ["revoke API connection", "delete role", "delete user"];
+
+/// Everything `check` needs, validated by the CLI.
+#[derive(Debug, Clone)]
+pub struct CheckConfig {
+    /// Where the PIM is and how to get a browser.
+    pub browser: BrowserConfig,
+    /// Administrator login.
+    pub admin_user: String,
+    /// Administrator password.
+    pub admin_password: Secret,
+    /// The run id that suffixes every name.
+    pub run_id: String,
+    /// Remove what the run created, afterwards.
+    pub cleanup: bool,
+    /// Numbered per-step screenshots into this folder.
+    pub screenshots: Option<PathBuf>,
+    /// HTML report into this folder.
+    pub report: Option<PathBuf>,
+}
+
+/// The names a run uses: `(username, role label, connection label)`. The role label stays
+/// within Akeneo's 25 characters for run ids of up to 8 characters.
+pub fn names(run_id: &str) -> (String, String, String) {
+    (
+        format!("myAPIuser_{run_id}"),
+        format!("My API user role {run_id}"),
+        format!("My very first API connection {run_id}"),
+    )
+}
+
+/// A random run id: 4 lowercase hex digits.
+pub fn new_run_id() -> String {
+    format!("{:04x}", rand::random::<u16>())
+}
+
+/// Checks a user-given run id: 1 to 8 characters of `[A-Za-z0-9]`.
+pub fn check_run_id(id: &str) -> Result<(), String> {
+    if id.is_empty() || id.len() > 8 || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(format!(
+            "--run-id {id:?}: use 1 to 8 letters or digits (it suffixes the role label, 25 characters at most)"
+        ));
+    }
+    Ok(())
+}
+
+/// The outcome of a check.
+#[derive(Debug, Clone)]
+pub struct CheckResult {
+    /// Every step, in order (including `start browser` and skipped ones).
+    pub steps: Vec<StepRecord>,
+    /// The exit code: 0 only when every step passed.
+    pub exit_code: i32,
+}
+
+impl CheckResult {
+    /// True when every step passed.
+    pub fn passed(&self) -> bool {
+        self.exit_code == 0
+    }
+}
+
+#[derive(Default)]
+struct Created {
+    user: bool,
+    role: bool,
+    connection: bool,
+}
+
+/// Runs the check; the browser is always torn down. Never returns early on a failed step:
+/// the remaining steps are recorded as skipped, and the cleanup still runs.
+pub async fn run(cfg: &CheckConfig, progress: &Progress) -> CheckResult {
+    let mut first_error: Option<i32> = None;
+    let session = match start_browser(&cfg.browser, progress).await {
+        Ok(s) => Some(s),
+        Err(e) => {
+            first_error = Some(e.exit_code());
+            None
+        }
+    };
+    let mut capture = None;
+    if let Some(s) = &session {
+        if cfg.screenshots.is_some() || cfg.report.is_some() {
+            let dir = cfg.screenshots.clone().or_else(|| cfg.report.clone());
+            let c = Arc::new(Capture::new(None, dir, true));
+            if let Err(e) = s.browser().set_capture(c.clone()).await {
+                progress.note(&format!("screenshots off: {e}"));
+            } else {
+                capture = Some(c);
+            }
+        }
+    }
+    if let Some(session) = session {
+        let outcome =
+            guarded(async { Ok::<_, Error>(flow(session.browser(), cfg, progress).await) }).await;
+        match finish(session, outcome, progress).await {
+            Ok(code) => first_error = first_error.or(code),
+            Err(e) => first_error = first_error.or(Some(e.exit_code())),
+        }
+    }
+    // Whatever did not run is recorded as skipped.
+    let done: Vec<String> = progress.steps().into_iter().map(|s| s.name).collect();
+    let all: Vec<&str> = if cfg.cleanup {
+        STEPS.iter().chain(CLEANUP_STEPS.iter()).copied().collect()
+    } else {
+        STEPS.to_vec()
+    };
+    for name in all {
+        if !done.iter().any(|d| d == name) {
+            progress.skip(name, "not run: an earlier step failed");
+        }
+    }
+    if let (Some(dir), Some(c)) = (&cfg.report, &capture) {
+        crate::screenshots::write_report(dir, "pim-credentials check", progress, c);
+    }
+    let steps = progress.steps();
+    let failed = steps.iter().any(|s| s.status != Status::Passed);
+    CheckResult {
+        exit_code: match (failed, first_error) {
+            (false, _) => 0,
+            (true, Some(code)) if code != 0 => code,
+            (true, _) => crate::error::exit::OTHER,
+        },
+        steps,
+    }
+}
+
+/// The steps proper. `Some(exit code)` of the first failure, `None` when all passed.
+async fn flow(b: &Browser, cfg: &CheckConfig, progress: &Progress) -> Option<i32> {
+    let pim = Pim::new(b, &cfg.browser.pim_url);
+    let (user, role, connection) = names(&cfg.run_id);
+    let password = crate::secrets::generate_password(crate::flow::GENERATED_PASSWORD_LEN);
+    b.add_secret(cfg.admin_password.expose());
+    b.add_secret(password.expose());
+    let mut created = Created::default();
+    let main = steps(
+        pim,
+        cfg,
+        progress,
+        (&user, &role, &connection),
+        &password,
+        &mut created,
+    )
+    .await;
+    let mut code = main.err().map(|e| e.exit_code());
+    if cfg.cleanup {
+        if let Err(e) = cleanup(pim, progress, (&user, &role, &connection), &created).await {
+            code = code.or(Some(e.exit_code()));
+        }
+    }
+    code
+}
+
+async fn steps(
+    pim: Pim<'_>,
+    cfg: &CheckConfig,
+    progress: &Progress,
+    (user, role, connection): (&str, &str, &str),
+    password: &Secret,
+    created: &mut Created,
+) -> crate::Result<()> {
+    let b = pim.browser;
+    step(b, progress, STEPS[0], async {
+        LoginPage::open(pim)
+            .await?
+            .log_in(&cfg.admin_user, &cfg.admin_password)
+            .await?;
+        Ok(((), format!("as {}", cfg.admin_user)))
+    })
+    .await?;
+
+    step(b, progress, STEPS[1], async {
+        let users = UsersPage::open(pim).await?;
+        if users.find(user).await?.is_some() {
+            return Err(b.unexpected(format!(
+                "user '{user}' already exists: a check never reuses data; pick another --run-id"
+            )));
+        }
+        let email = format!("{}@example.com", user.to_ascii_lowercase());
+        let new = NewUser {
+            username: user,
+            password,
+            first_name: "API",
+            last_name: "Check",
+            email: &email,
+        };
+        users.create().await?.save(&new).await?;
+        created.user = true;
+        let page = UsersPage::open(pim).await?.find(user).await?;
+        match page {
+            Some(p) => Ok((
+                (),
+                format!("{user} created; listed in the Users grid (page {p})"),
+            )),
+            None => Err(b.unexpected(format!(
+                "user '{user}' was saved but is not in the Users grid"
+            ))),
+        }
+    })
+    .await?;
+
+    step(b, progress, STEPS[2], async {
+        let roles = RolesPage::open(pim).await?;
+        if roles.find(role).await? {
+            return Err(b.unexpected(format!(
+                "role '{role}' already exists: a check never reuses data; pick another --run-id"
+            )));
+        }
+        Ok(((), "Roles grid shown".to_string()))
+    })
+    .await?;
+
+    let form = step(b, progress, STEPS[3], async {
+        let form = RoleForm::create(pim, role).await?;
+        Ok((form, format!("label '{role}' typed")))
+    })
+    .await?;
+
+    step(b, progress, STEPS[4], async {
+        if !form.grant(Acl::OverallWebApiAccess).await? {
+            return Err(b.unexpected(format!(
+                "{} was already granted on a new role",
+                Acl::OverallWebApiAccess
+            )));
+        }
+        Ok(((), "toggle granted".to_string()))
+    })
+    .await?;
+
+    step(b, progress, STEPS[5], async {
+        let (_, page) = form.tick_user(user).await?;
+        Ok(((), format!("{user} ticked (Users tab page {page})")))
+    })
+    .await?;
+
+    step(b, progress, STEPS[6], async {
+        let saved = form.save().await?;
+        created.role = true;
+        let reopened = saved.reopen().await?;
+        let title = pim::check::expect_role_page(pim, role).await?;
+        reopened.expect_granted(Acl::OverallWebApiAccess).await?;
+        reopened.expect_user_ticked(user).await?;
+        Ok((
+            (),
+            format!("saved; re-opened: title \"{title}\", no validation message, toggle granted, user ticked"),
+        ))
+    })
+    .await?;
+
+    let page = step(b, progress, STEPS[7], async {
+        let page = ApiConnectionsPage::open(pim).await?;
+        page.create(connection).await?;
+        created.connection = true;
+        Ok((page, "created; row shown in the grid".to_string()))
+    })
+    .await?;
+
+    let client = step(b, progress, STEPS[8], async {
+        let c = page.read_credentials(connection).await?;
+        b.add_secret(&c.secret);
+        let well_formed = c
+            .client_id
+            .split_once('_')
+            .is_some_and(|(n, r)| n.parse::<u64>().is_ok() && !r.is_empty());
+        if !well_formed || c.secret.is_empty() {
+            return Err(b.unexpected(format!(
+                "the credentials cell shows client id {:?}, expected <id>_<random> and a secret",
+                c.client_id
+            )));
+        }
+        let detail = format!("client id {}", c.client_id);
+        Ok((c, detail))
+    })
+    .await?;
+
+    step(b, progress, STEPS[9], async {
+        let d = pim::check::get_token(
+            pim,
+            &client.client_id,
+            &client.secret,
+            user,
+            password.expose(),
+        )
+        .await?;
+        Ok(((), d))
+    })
+    .await?;
+
+    step(b, progress, STEPS[10], async {
+        let d = pim::check::call_api(pim, pim::api::PROBE_3X).await?;
+        Ok(((), d))
+    })
+    .await?;
+    Ok(())
+}
+
+/// Removes what this run created, in reverse order; what it did not create is never touched.
+async fn cleanup(
+    pim: Pim<'_>,
+    progress: &Progress,
+    (user, role, connection): (&str, &str, &str),
+    created: &Created,
+) -> crate::Result<()> {
+    let b = pim.browser;
+    let mut first: Option<Error> = None;
+    let not_created = "not created by this run: left alone";
+    if created.connection {
+        let r = step(b, progress, CLEANUP_STEPS[0], async {
+            pim::check::revoke_connection(pim, connection).await?;
+            Ok(((), format!("'{connection}' revoked; gone from the grid")))
+        })
+        .await;
+        first = first.or(r.err());
+    } else {
+        progress.skip(CLEANUP_STEPS[0], not_created);
+    }
+    if created.role {
+        let r = step(b, progress, CLEANUP_STEPS[1], async {
+            pim::check::delete_role(pim, role).await?;
+            Ok(((), format!("'{role}' deleted; gone from the grid")))
+        })
+        .await;
+        first = first.or(r.err());
+    } else {
+        progress.skip(CLEANUP_STEPS[1], not_created);
+    }
+    if created.user {
+        let r = step(b, progress, CLEANUP_STEPS[2], async {
+            pim::check::delete_user(pim, user).await?;
+            Ok(((), format!("'{user}' deleted; gone from the grid")))
+        })
+        .await;
+        first = first.or(r.err());
+    } else {
+        progress.skip(CLEANUP_STEPS[2], not_created);
+    }
+    match first {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// The per-step table (step, status, duration, detail).
+pub fn table(steps: &[StepRecord]) -> String {
+    let mut out = format!(
+        "{:<24} {:<6} {:>9}  {}\n",
+        "STEP", "STATUS", "DURATION", "DETAIL"
+    );
+    for s in steps {
+        let status = match s.status {
+            Status::Passed => "pass",
+            Status::Failed => "FAIL",
+            Status::Skipped => "skip",
+        };
+        out.push_str(&format!(
+            "{:<24} {:<6} {:>9}  {}\n",
+            s.name,
+            status,
+            crate::progress::fmt_duration(Duration::from_millis(s.millis as u64)),
+            s.detail
+        ));
+    }
+    let passed = steps.iter().filter(|s| s.status == Status::Passed).count();
+    out.push_str(&format!("{passed}/{} steps passed\n", steps.len()));
+    out
+}
+
+/// The failure artifacts folder named in a step's detail (`… [artifacts: DIR]`).
+fn artifacts_dir(detail: &str) -> Option<PathBuf> {
+    let i = detail.rfind("[artifacts: ")?;
+    let rest = &detail[i + "[artifacts: ".len()..];
+    Some(PathBuf::from(rest.strip_suffix(']').unwrap_or(rest)))
+}
+
+/// The artifact file stem of a step (as the browser layer names them).
+fn slug(step: &str) -> String {
+    let s: String = step
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    s.trim_matches('-').to_string()
+}
+
+/// The JUnit XML of a check: one testsuite, one testcase per step; a failure carries the
+/// error (with its selector) and the screenshot's path.
+pub fn junit_xml(pim_url: &str, steps: &[StepRecord]) -> String {
+    let cases: Vec<Case> = steps
+        .iter()
+        .map(|s| Case {
+            name: s.name.clone(),
+            classname: "pim-credentials.check".into(),
+            seconds: s.millis as f64 / 1000.0,
+            outcome: match s.status {
+                Status::Passed => Outcome::Passed,
+                Status::Skipped => Outcome::Skipped {
+                    message: s.detail.clone(),
+                },
+                Status::Failed => {
+                    let shot =
+                        artifacts_dir(&s.detail).map(|d| d.join(format!("{}.png", slug(&s.name))));
+                    let text = match &shot {
+                        Some(p) => format!("{}\nscreenshot: {}", s.detail, p.display()),
+                        None => s.detail.clone(),
+                    };
+                    let message = match &shot {
+                        Some(p) => format!("{} (screenshot: {})", s.detail, p.display()),
+                        None => s.detail.clone(),
+                    };
+                    Outcome::Failed { message, text }
+                }
+            },
+        })
+        .collect();
+    junit::render(&format!("pim-credentials check {pim_url}"), &cases)
+}
+
+/// A default browser configuration for `pim_url` (chromedriver + headless Chromium).
+pub fn browser_config(pim_url: &str, timeout: Duration, artifacts_dir: PathBuf) -> BrowserConfig {
+    BrowserConfig {
+        pim_url: pim_url.trim_end_matches('/').to_string(),
+        webdriver: None,
+        browser: BrowserKind::Chromium,
+        headful: false,
+        timeout,
+        artifacts_dir,
+    }
+}
+
+/// Options of `check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// PIM base URL. Without it, the embedded simulator (3.x) is started and checked.
+    #[arg(long, env = "PIM_URL")]
+    pub pim_url: Option<String>,
+    /// Write a JUnit XML report (one testsuite, one testcase per step) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write a self-contained HTML report (index.html, with a screenshot per step) into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub report: Option<PathBuf>,
+    /// Keep one numbered screenshot per step in DIR (secrets masked).
+    #[arg(long, value_name = "DIR")]
+    pub screenshots: Option<PathBuf>,
+    /// Afterwards, remove what the run created through the UI (revoke the API connection,
+    /// delete the role, delete the user) and check it is gone.
+    #[arg(long)]
+    pub cleanup: bool,
+    /// Suffix of the names this run creates (1 to 8 letters or digits; default: random).
+    #[arg(long, value_name = "ID")]
+    pub run_id: Option<String>,
+    /// Administrator login.
+    #[arg(long, default_value = "admin")]
+    pub admin_user: String,
+    /// File holding the administrator password (else $PIM_ADMIN_PASSWORD, else a prompt).
+    #[arg(long, value_name = "FILE")]
+    pub admin_password_file: Option<PathBuf>,
+    /// WebDriver URL; without it chromedriver and headless Chromium are started.
+    #[arg(long, env = "WEBDRIVER_URL")]
+    pub webdriver: Option<String>,
+    /// Show the browser window.
+    #[arg(long)]
+    pub headful: bool,
+    /// Deadline of every wait (e.g. 30s, 1500ms).
+    #[arg(long, default_value = "30s", value_parser = crate::cli::parse_duration)]
+    pub timeout: Duration,
+    /// Folder for failure artifacts (screenshot, page HTML, URL).
+    #[arg(long, default_value = "artifacts", value_name = "DIR")]
+    pub artifacts_dir: PathBuf,
+    /// Only errors on stderr (the table is still printed on stdout).
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// The `check` subcommand: runs the check, prints the table on stdout, writes the JUnit file;
+/// returns the exit code (0 only when every step passed).
+pub async fn main(args: CheckArgs) -> i32 {
+    let usage = |msg: String| {
+        eprintln!("error: {msg}");
+        crate::error::exit::USAGE
+    };
+    let progress = Progress::new(if args.quiet { -1 } else { 0 });
+    let run_id = match &args.run_id {
+        Some(id) => match check_run_id(id) {
+            Ok(()) => id.clone(),
+            Err(m) => return usage(m),
+        },
+        None => new_run_id(),
+    };
+    if let Some(url) = &args.webdriver {
+        if url::Url::parse(url).is_err() {
+            return usage(format!("--webdriver {url:?} is not a URL"));
+        }
+    }
+    let mut embedded = None;
+    let (pim_url, admin_password) = match &args.pim_url {
+        Some(url) => {
+            match url::Url::parse(url) {
+                Ok(u) if u.scheme() == "http" || u.scheme() == "https" => {}
+                _ => {
+                    return usage(format!(
+                        "--pim-url {url:?}: expected an http:// or https:// URL"
+                    ))
+                }
+            }
+            let prompt = format!("Password of PIM user {}", args.admin_user);
+            match crate::secrets::read("PIM_ADMIN_PASSWORD", args.admin_password_file.as_deref(), &prompt) {
+                Ok(Some((s, _))) => (url.trim_end_matches('/').to_string(), s),
+                Ok(None) => {
+                    return usage(
+                        "no administrator password: set PIM_ADMIN_PASSWORD or pass --admin-password-file FILE"
+                            .into(),
+                    )
+                }
+                Err(m) => return usage(m),
+            }
+        }
+        None => {
+            let cfg = crate::sim::SimConfig::default();
+            let admin = Secret::new(cfg.admin_password.clone());
+            match crate::sim::start(cfg).await {
+                Ok(h) => {
+                    let url = h.url().to_string();
+                    progress.note(&format!(
+                        "no --pim-url: checking the embedded PIM simulator at {url}"
+                    ));
+                    embedded = Some(h);
+                    (url, admin)
+                }
+                Err(e) => {
+                    eprintln!("error: cannot start the embedded simulator: {e:#}");
+                    return crate::error::exit::OTHER;
+                }
+            }
+        }
+    };
+    let mut browser = browser_config(&pim_url, args.timeout, args.artifacts_dir.clone());
+    browser.webdriver = args.webdriver.clone();
+    browser.headful = args.headful;
+    let cfg = CheckConfig {
+        browser,
+        admin_user: args.admin_user.clone(),
+        admin_password,
+        run_id: run_id.clone(),
+        cleanup: args.cleanup,
+        screenshots: args.screenshots.clone(),
+        report: args.report.clone(),
+    };
+    progress.note(&format!("run id {run_id}"));
+    let result = run(&cfg, &progress).await;
+    if let Some(h) = embedded {
+        h.stop().await;
+    }
+    print!("{}", table(&result.steps));
+    if let Some(path) = &args.junit {
+        let xml = junit_xml(&pim_url, &result.steps);
+        if let Err(e) = std::fs::write(path, xml) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return crate::error::exit::OTHER;
+        }
+        progress.note(&format!("JUnit report written to {}", path.display()));
+    }
+    result.exit_code
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_fit_akeneo_limits() {
+        let (u, r, c) = names("3f9a");
+        assert_eq!(r, "My API user role 3f9a");
+        assert!(names("abcdefgh").1.chars().count() <= 25);
+        assert_eq!(u, "myAPIuser_3f9a");
+        assert!(c.ends_with(" 3f9a"));
+        assert!(check_run_id("3f9a").is_ok());
+        assert!(check_run_id("toolong12").is_err());
+        assert!(check_run_id("a b").is_err());
+        assert_eq!(new_run_id().len(), 4);
+    }
+
+    #[test]
+    fn failures_name_the_screenshot() {
+        let steps = vec![StepRecord {
+            name: "grant Web API access".into(),
+            status: Status::Failed,
+            detail: "step 'grant Web API access': `a[href=\"#x\"]` never became visible [artifacts: out/2026]".into(),
+            millis: 1200,
+        }];
+        let xml = junit_xml("http://127.0.0.1:1", &steps);
+        assert!(xml.contains("out/2026/grant-web-api-access.png"), "{xml}");
+        assert!(xml.contains("a[href=&quot;#x&quot;]"), "{xml}");
+    }
+}

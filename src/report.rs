@@ -1,0 +1,208 @@
+//! The HTML report of a run: one self-contained `index.html` (images embedded as data URIs)
+//! with every step: the tutorial's text for it, its screenshots, duration, status, and the error
+//! on failure. Every text is scrubbed of the run's secrets; unmasked images are never embedded.
+
+use std::path::Path;
+
+use base64::Engine;
+
+use crate::browser::{CaptureRecord, ShotKind};
+use crate::progress::{fmt_duration, StepRecord};
+
+/// The tutorial's words for a flow step (API tutorial, "Step 1: create credentials").
+pub fn step_text(step: &str) -> &'static str {
+    match step {
+        "start browser" => "Open a browser on the PIM.",
+        "detect" | "detect version" => "Find out which PIM version this is.",
+        "log in" => "Log in to the PIM back office as an administrator.",
+        "ensure user" => {
+            "Create a dedicated user for the API: System > Users > Create user \
+             (username, first and last name, e-mail, password)."
+        }
+        "ensure role" => {
+            "Create a role for your API user: System > Roles > Create role, name it, grant \
+             Overall Web API access in the Web API permissions tab, and tick your user in the \
+             Users tab; save."
+        }
+        "ensure connection" => {
+            "Create an API connection: System > API connections > Create, give it a label \
+             and save (4.x and later: Connect > Connections > Create, with a flow type)."
+        }
+        "read credentials" => {
+            "Copy the client ID and the secret shown for your connection; with the API user's \
+             username and password they are the four values of the token request."
+        }
+        "verify" => {
+            "Ask for a token (POST /api/oauth/v1/token) and make your first API call \
+             (GET /api/rest/v1/products?limit=1)."
+        }
+        _ => "",
+    }
+}
+
+/// The tutorial's caption of an image (by file name without `.png`).
+pub fn image_text(name: &str) -> &'static str {
+    match name {
+        "role-creation" => "Roles: click Create role.",
+        "role-naming" => "Give the role a name.",
+        "permission-activation" => {
+            "Web API permissions tab: activate Overall Web API access (group Overall Web API \
+             access)."
+        }
+        "permission-assignation" => "Users tab: assign the role to your API user.",
+        "api-connections-empty-screen" => "System > API connections, before any connection.",
+        "api-connection-creation-popin" => "Create: label your API connection, then Save.",
+        "my-very-first-api-connection" => "Your connection, with its client ID and secret.",
+        "connection-creation-button" => "Connections: click Create.",
+        "connection-creation-popin" => "Label the connection.",
+        "flow-type-selection" => "Choose the flow type.",
+        _ => "",
+    }
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn scrub(s: &str, secrets: &[String]) -> String {
+    let mut out = s.to_string();
+    for x in secrets.iter().filter(|x| x.len() >= 3) {
+        out = out.replace(x.as_str(), "***");
+    }
+    out
+}
+
+fn figure(r: &CaptureRecord, secrets: &[String]) -> String {
+    let caption = match image_text(&r.name) {
+        "" => esc(&r.name),
+        t => format!("<b>{}</b> — {}", esc(&r.name), esc(t)),
+    };
+    if let Some(why) = &r.skipped {
+        return format!(
+            "<figure class=\"skipped\"><figcaption>{caption}: not taken ({})</figcaption></figure>\n",
+            esc(&scrub(why, secrets))
+        );
+    }
+    if !r.masked {
+        return format!(
+            "<figure class=\"skipped\"><figcaption>{caption}: taken with --no-mask, so not \
+             embedded here</figcaption></figure>\n"
+        );
+    }
+    let Some(bytes) = r.file.as_ref().and_then(|p| std::fs::read(p).ok()) else {
+        return format!("<figure class=\"skipped\"><figcaption>{caption}: image missing</figcaption></figure>\n");
+    };
+    let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+    format!(
+        "<figure><img alt=\"{}\" src=\"data:image/png;base64,{b64}\"><figcaption>{caption}</figcaption></figure>\n",
+        esc(&r.name)
+    )
+}
+
+/// Renders the report. `records`: the run's images; each is shown under the step it was taken
+/// in (tutorial images first, then the step's own end-of-step image).
+pub fn render(
+    title: &str,
+    steps: &[StepRecord],
+    records: &[CaptureRecord],
+    secrets: &[String],
+) -> String {
+    let mut body = String::new();
+    let failed = steps
+        .iter()
+        .any(|s| s.status == crate::progress::Status::Failed);
+    let total: u128 = steps.iter().map(|s| s.millis).sum();
+    body.push_str(&format!(
+        "<p class=\"summary {}\">{} steps, {}, {}</p>\n",
+        if failed { "failed" } else { "passed" },
+        steps.len(),
+        fmt_duration(std::time::Duration::from_millis(total as u64)),
+        if failed { "FAILED" } else { "all passed" }
+    ));
+    for (i, s) in steps.iter().enumerate() {
+        let status = format!("{:?}", s.status).to_lowercase();
+        body.push_str(&format!(
+            "<section class=\"step {status}\" id=\"step-{}\">\n<h2>{}. {} <span class=\"status\">{status}</span> <span class=\"dur\">{}</span></h2>\n",
+            i + 1,
+            i + 1,
+            esc(&s.name),
+            fmt_duration(std::time::Duration::from_millis(s.millis as u64))
+        ));
+        let text = step_text(&s.name);
+        if !text.is_empty() {
+            body.push_str(&format!("<p class=\"tutorial\">{}</p>\n", esc(text)));
+        }
+        let detail = esc(&scrub(&s.detail, secrets));
+        if s.status == crate::progress::Status::Failed {
+            body.push_str(&format!("<pre class=\"error\">{detail}</pre>\n"));
+        } else {
+            body.push_str(&format!("<p class=\"detail\">{detail}</p>\n"));
+        }
+        for kind in [ShotKind::Tutorial, ShotKind::Step] {
+            for r in records
+                .iter()
+                .filter(|r| r.step == s.name && r.kind == kind)
+            {
+                body.push_str(&figure(r, secrets));
+            }
+        }
+        body.push_str("</section>\n");
+    }
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>{t}</title>\n<style>\n\
+body{{font-family:sans-serif;max-width:1340px;margin:2em auto;color:#222}}\n\
+h2{{font-size:1.1em;border-bottom:1px solid #ccc}}\n.status{{font-size:.8em;padding:2px 6px;border-radius:3px;background:#67b373;color:#fff}}\n\
+.failed .status{{background:#d4604f}}\n.skipped .status{{background:#999}}\n.dur{{color:#888;font-weight:normal;font-size:.8em}}\n\
+.tutorial{{font-style:italic}}\n.error{{background:#fbeae8;padding:8px;white-space:pre-wrap}}\n\
+figure{{margin:1em 0}}\nfigure img{{max-width:100%;border:1px solid #ddd}}\nfigure.skipped figcaption{{color:#888}}\n\
+.summary.failed{{color:#d4604f;font-weight:bold}}\n</style></head><body>\n<h1>{t}</h1>\n{body}</body></html>\n",
+        t = esc(title)
+    )
+}
+
+/// Writes `dir/index.html`.
+pub fn write(
+    dir: &Path,
+    title: &str,
+    steps: &[StepRecord],
+    records: &[CaptureRecord],
+    secrets: &[String],
+) -> std::io::Result<std::path::PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join("index.html");
+    std::fs::write(&path, render(title, steps, records, secrets))?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::Status;
+
+    #[test]
+    fn every_step_is_shown_and_secrets_are_scrubbed() {
+        let steps = vec![
+            StepRecord {
+                name: "log in".into(),
+                status: Status::Passed,
+                detail: "as admin".into(),
+                millis: 1200,
+            },
+            StepRecord {
+                name: "verify".into(),
+                status: Status::Failed,
+                detail: "token refused for s3cr3tvalue <b>".into(),
+                millis: 30,
+            },
+        ];
+        let html = render("run", &steps, &[], &["s3cr3tvalue".into()]);
+        assert!(html.contains("1. log in"));
+        assert!(html.contains("2. verify"));
+        assert!(html.contains("Log in to the PIM"));
+        assert!(html.contains("class=\"error\">token refused for *** &lt;b&gt;"));
+        assert!(!html.contains("s3cr3tvalue"));
+    }
+}

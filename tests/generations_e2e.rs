@@ -1,0 +1,343 @@
+//! End-to-end, every generation: the real driver in real headless Chromium against each
+//! simulator flavour, with `--pim-version auto`. Checks the detected generation, verified
+//! credentials, the simulator's state (`/_sim/state`), and what a second run does.
+//!
+//! Tests run one at a time (a shared lock): each starts its own chromedriver + Chromium.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use pim_credentials::flow::{provision, GenerationOptions, ProvisionConfig, Provisioned};
+use pim_credentials::pim::{FlowType, GenerationChoice};
+use pim_credentials::progress::Progress;
+use pim_credentials::secrets::Secret;
+use pim_credentials::sim::{self, PimVersion, SimConfig, SimHandle};
+use pim_credentials::Error;
+use serde_json::Value;
+
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+const API_USER: &str = "myAPIuser";
+const API_PASSWORD: &str = "s3cret-API-passw0rd";
+const ROLE: &str = "My API user role";
+const CONNECTION: &str = "My very first API connection";
+
+fn config(pim_url: &str, artifacts: PathBuf) -> ProvisionConfig {
+    let artifacts = std::env::var_os("PIMCRED_TEST_ARTIFACTS")
+        .map(PathBuf::from)
+        .unwrap_or(artifacts);
+    ProvisionConfig {
+        pim_url: pim_url.to_string(),
+        admin_user: "admin".into(),
+        admin_password: Secret::new("admin"),
+        api_user: API_USER.into(),
+        api_password: Some(Secret::new(API_PASSWORD)),
+        reset_password: false,
+        role: ROLE.into(),
+        connection: CONNECTION.into(),
+        webdriver: None,
+        browser: Default::default(),
+        headful: false,
+        verify: true,
+        timeout: Duration::from_secs(20),
+        artifacts_dir: artifacts,
+        generation: GenerationOptions::default(),
+    }
+}
+
+async fn start(v: PimVersion) -> SimHandle {
+    sim::start(SimConfig {
+        users: 3,
+        latency: Duration::from_millis(30),
+        pim_version: v,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap()
+}
+
+/// `GET /_sim/state`.
+async fn state(sim: &SimHandle) -> Value {
+    reqwest::get(format!("{}/_sim/state", sim.url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+fn role<'a>(state: &'a Value, label: &str) -> &'a Value {
+    state["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["label"] == label)
+        .unwrap_or_else(|| panic!("role {label} missing in {state}"))
+}
+
+fn count(state: &Value, list: &str, key: &str, value: &str) -> usize {
+    state[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x[key] == value)
+        .count()
+}
+
+/// The role exists once and grants Overall Web API access.
+fn assert_role_granted(st: &Value) {
+    assert_eq!(count(st, "roles", "label", ROLE), 1, "{st}");
+    let r = role(st, ROLE);
+    assert!(
+        r["acls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == "pim_api_overall_access"),
+        "{r}"
+    );
+}
+
+fn secret(p: &Provisioned) -> &str {
+    p.secret.expose()
+}
+
+/// 1.7 to 3.x: user, role (granted, user ticked), and client (by UI or console) exist once;
+/// the second run reuses all three and returns the same client.
+async fn legacy_flavour(v: PimVersion, expected: &str) {
+    let _serial = SERIAL.lock().await;
+    let sim = start(v).await;
+    let artifacts = tempfile::tempdir().unwrap();
+    let mut cfg = config(sim.url(), artifacts.path().to_path_buf());
+    if v == PimVersion::V1_7 {
+        let prefix = format!(
+            "{} sim-console --pim-url {} --",
+            env!("CARGO_BIN_EXE_pim-credentials"),
+            sim.url()
+        );
+        cfg.generation.console = Some(prefix);
+    }
+    let first = provision(&cfg, &Progress::silent())
+        .await
+        .unwrap_or_else(|e| panic!("{expected} first run: {e}"));
+    assert_eq!(first.pim_version, expected);
+    assert!(first.verified);
+    assert_eq!(first.username, API_USER);
+    assert!(first.created.user && first.created.role && first.created.connection);
+
+    let st = state(&sim).await;
+    assert_eq!(count(&st, "users", "username", API_USER), 1, "{st}");
+    assert_role_granted(&st);
+    assert!(
+        role(&st, ROLE)["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u == API_USER),
+        "{st}"
+    );
+    let user = st["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == API_USER)
+        .unwrap();
+    assert_eq!(user["enabled"], true, "{user}");
+    assert_eq!(count(&st, "api_clients", "label", CONNECTION), 1, "{st}");
+    let client = st["api_clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["label"] == CONNECTION)
+        .unwrap();
+    assert_eq!(client["client_id"], first.client_id.as_str());
+    assert_eq!(client["secret"], secret(&first));
+
+    let second = provision(&cfg, &Progress::silent())
+        .await
+        .unwrap_or_else(|e| panic!("{expected} second run: {e}"));
+    assert_eq!(second.pim_version, expected);
+    assert!(second.verified);
+    assert_eq!(second.client_id, first.client_id);
+    assert!(!second.created.user && !second.created.role && !second.created.connection);
+    let st = state(&sim).await;
+    assert_eq!(count(&st, "users", "username", API_USER), 1);
+    assert_eq!(count(&st, "roles", "label", ROLE), 1);
+    assert_eq!(count(&st, "api_clients", "label", CONNECTION), 1);
+    sim.stop().await;
+}
+
+/// 4.x to 7.x: the role is created and granted, the connection created with the flow type,
+/// its hidden user given the role, the four credentials verified. A second run without
+/// --regenerate-password is refused (exit 3) and changes nothing; with it, the password is
+/// regenerated, the old one stops working, and the new one verifies.
+async fn connections_flavour(v: PimVersion, expected: &str) {
+    let _serial = SERIAL.lock().await;
+    let sim = start(v).await;
+    let artifacts = tempfile::tempdir().unwrap();
+    let mut cfg = config(sim.url(), artifacts.path().to_path_buf());
+    cfg.generation.flow_type = FlowType::DataSource;
+    let first = provision(&cfg, &Progress::silent())
+        .await
+        .unwrap_or_else(|e| panic!("{expected} first run: {e}"));
+    assert_eq!(first.pim_version, expected);
+    assert!(first.verified);
+    assert!(first.created.role && first.created.connection && !first.created.user);
+    assert_ne!(first.username, API_USER, "the connection's own user");
+    assert!(first.password.is_some());
+
+    let st = state(&sim).await;
+    assert_role_granted(&st);
+    assert_eq!(count(&st, "connections", "label", CONNECTION), 1, "{st}");
+    let conn = st["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["label"] == CONNECTION)
+        .unwrap();
+    assert_eq!(conn["flow_type"], "data_source", "{conn}");
+    assert_eq!(conn["role"], ROLE, "{conn}");
+    assert_eq!(conn["client_id"], first.client_id.as_str());
+    assert_eq!(conn["username"], first.username.as_str());
+    assert_eq!(count(&st, "users", "username", API_USER), 0, "no UI user on 4.x+");
+
+    // Second run: the password cannot be read again.
+    let err = provision(&cfg, &Progress::silent())
+        .await
+        .expect_err("an existing connection without --regenerate-password");
+    assert_eq!(err.exit_code(), 3, "{err}");
+    assert!(err.to_string().contains("--regenerate-password"), "{err}");
+    assert!(matches!(err, Error::PimRefused { .. }));
+    let st2 = state(&sim).await;
+    assert_eq!(count(&st2, "connections", "label", CONNECTION), 1);
+
+    // With --regenerate-password: a new password that works.
+    cfg.generation.regenerate_password = true;
+    let third = provision(&cfg, &Progress::silent())
+        .await
+        .unwrap_or_else(|e| panic!("{expected} regenerate run: {e}"));
+    assert!(third.verified);
+    assert!(!third.created.connection && !third.created.role);
+    assert_eq!(third.client_id, first.client_id);
+    assert_eq!(third.username, first.username);
+    assert_ne!(
+        third.password.as_ref().unwrap().expose(),
+        first.password.as_ref().unwrap().expose()
+    );
+    let st3 = state(&sim).await;
+    assert_eq!(count(&st3, "connections", "label", CONNECTION), 1);
+    assert_eq!(count(&st3, "roles", "label", ROLE), 1);
+    sim.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v1_7_console_client_via_sim_console() {
+    legacy_flavour(PimVersion::V1_7, "1.7").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v2_twig_user_form_and_api_connections() {
+    legacy_flavour(PimVersion::V2, "2.x").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v3_detected_and_provisioned() {
+    legacy_flavour(PimVersion::V3, "3.x").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v4_connections_select2() {
+    connections_flavour(PimVersion::V4, "4.x").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v5_connections_select2() {
+    connections_flavour(PimVersion::V5, "5.x").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v6_connect_menu_design_system_select() {
+    connections_flavour(PimVersion::V6, "6.x").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v7_connect_menu_max_limit_endpoint() {
+    connections_flavour(PimVersion::V7, "7.x").await;
+}
+
+/// 1.7 without --console: the user and the role are ensured, then a clear stop with the
+/// exact command to run; no client is created.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v1_7_without_console_prints_the_command() {
+    let _serial = SERIAL.lock().await;
+    let sim = start(PimVersion::V1_7).await;
+    let artifacts = tempfile::tempdir().unwrap();
+    let cfg = config(sim.url(), artifacts.path().to_path_buf());
+    let err = provision(&cfg, &Progress::silent())
+        .await
+        .expect_err("no --console");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("php app/console pim:oauth-server:create-client '--label=My very first API connection' --grant_type=password --grant_type=refresh_token --env=prod"),
+        "{msg}"
+    );
+    assert!(msg.contains("--console"), "{msg}");
+    let st = state(&sim).await;
+    assert_eq!(count(&st, "users", "username", API_USER), 1);
+    assert_role_granted(&st);
+    assert_eq!(st["api_clients"].as_array().unwrap().len(), 0, "{st}");
+    sim.stop().await;
+}
+
+/// A page that is not an Akeneo PIM: refused with exit code 2 (through the binary).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_that_is_not_a_pim_is_refused_with_exit_2() {
+    let _serial = SERIAL.lock().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let app = axum::Router::new().fallback(|| async {
+        axum::response::Html(
+            "<!doctype html><html><head><title>Welcome to nginx!</title></head>\
+             <body><h1>Welcome to nginx!</h1><form class=\"form-signin\"><input name=\"q\"></form></body></html>",
+        )
+    });
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    let artifacts = tempfile::tempdir().unwrap();
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_pim-credentials"))
+        .args([
+            "provision",
+            "--pim-url",
+            &format!("http://127.0.0.1:{port}"),
+            "--timeout",
+            "10s",
+            "--artifacts-dir",
+        ])
+        .arg(artifacts.path())
+        .env("PIM_ADMIN_PASSWORD", "admin")
+        .env_remove("PIM_URL")
+        .env_remove("WEBDRIVER_URL")
+        .output()
+        .await
+        .unwrap();
+    server.abort();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("not an Akeneo PIM"), "{stderr}");
+    assert!(out.stdout.is_empty());
+}
+
+/// A forced generation is trusted and reported.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forced_generation_is_reported() {
+    let _serial = SERIAL.lock().await;
+    let sim = start(PimVersion::V3).await;
+    let artifacts = tempfile::tempdir().unwrap();
+    let mut cfg = config(sim.url(), artifacts.path().to_path_buf());
+    cfg.generation.pim_version = "3".parse::<GenerationChoice>().unwrap();
+    let p = provision(&cfg, &Progress::silent()).await.unwrap();
+    assert_eq!(p.pim_version, "3.x");
+    assert!(p.verified);
+    sim.stop().await;
+}

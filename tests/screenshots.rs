@@ -1,0 +1,356 @@
+//! Tutorial screenshots in real headless Chromium against the embedded simulator: the
+//! repository's `screenshots/` set regenerates within the threshold, two runs agree, the
+//! highlight box lies on the element's rectangle, secrets are masked, and the HTML report holds
+//! every step and no secret.
+//!
+//! Tests run one at a time (a shared lock): each starts its own chromedriver + Chromium.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+
+use image::RgbaImage;
+use pim_credentials::browser::{
+    self, Capture, Locator, Shot, ShotKind, HIGHLIGHT, HIGHLIGHT_GAP, HIGHLIGHT_STROKE, MASK,
+};
+use pim_credentials::compare::{self, DEFAULT_MAX_RATIO};
+use pim_credentials::flow::{provision_with_capture, ProvisionConfig};
+use pim_credentials::progress::Progress;
+use pim_credentials::screenshots::TUTORIAL_3X;
+use pim_credentials::secrets::Secret;
+use pim_credentials::sim::{self, SimConfig};
+
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+fn config(pim_url: &str, artifacts: PathBuf) -> ProvisionConfig {
+    ProvisionConfig {
+        pim_url: pim_url.to_string(),
+        admin_user: "admin".into(),
+        admin_password: Secret::new("admin"),
+        api_user: "myAPIuser".into(),
+        api_password: Some(Secret::new("Api-pass-w0rd-1234")),
+        reset_password: false,
+        role: "My API user role".into(),
+        connection: "My very first API connection".into(),
+        webdriver: None,
+        browser: Default::default(),
+        headful: false,
+        verify: true,
+        timeout: Duration::from_secs(20),
+        artifacts_dir: artifacts,
+        generation: Default::default(),
+    }
+}
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_pim-credentials"))
+}
+
+fn repo_screenshots() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("screenshots")
+}
+
+fn load(p: &Path) -> RgbaImage {
+    image::open(p)
+        .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+        .to_rgba8()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regenerated_images_match_the_repository_set() {
+    let _g = SERIAL.lock().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("actual");
+    let r = bin()
+        .args(["screenshots", "--compare"])
+        .arg(repo_screenshots())
+        .arg("--out")
+        .arg(&out)
+        .env_remove("PIM_URL")
+        .env_remove("WEBDRIVER_URL")
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&r.stdout);
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert!(r.status.success(), "compare failed:\n{stdout}\n{stderr}");
+    // The table lists every tutorial image with its verdict; a diff image per pair.
+    for name in TUTORIAL_3X {
+        let file = format!("{name}.png");
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(&file))
+            .unwrap_or_else(|| panic!("{file} not in the table:\n{stdout}"));
+        assert!(line.ends_with("ok"), "{line}");
+        assert!(out.join("diff").join(&file).is_file());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_changed_or_missing_reference_fails_the_compare() {
+    let _g = SERIAL.lock().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let reference = tmp.path().join("reference");
+    std::fs::create_dir_all(&reference).unwrap();
+    for name in TUTORIAL_3X {
+        let f = format!("{name}.png");
+        std::fs::copy(repo_screenshots().join(&f), reference.join(&f)).unwrap();
+    }
+    // One image altered (a black band over a third of it), one the tool cannot produce.
+    let p = reference.join("role-creation.png");
+    let mut img = load(&p);
+    let (w, h) = (img.width() as i64, img.height() as i64 / 3);
+    browser::fill_rect(
+        &mut img,
+        browser::Rect { x: 0, y: 0, w, h },
+        image::Rgba([0, 0, 0, 255]),
+    );
+    img.save(&p).unwrap();
+    load(&reference.join("role-naming.png"))
+        .save(reference.join("not-a-tutorial-step.png"))
+        .unwrap();
+    let out = tmp.path().join("actual");
+    let r = bin()
+        .args(["screenshots", "--compare"])
+        .arg(&reference)
+        .arg("--out")
+        .arg(&out)
+        .env_remove("PIM_URL")
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&r.stdout);
+    assert_eq!(r.status.code(), Some(1), "{stdout}");
+    let line = |n: &str| {
+        stdout
+            .lines()
+            .find(|l| l.starts_with(n))
+            .unwrap_or_else(|| panic!("{n} missing:\n{stdout}"))
+            .to_string()
+    };
+    assert!(line("role-creation.png").ends_with("CHANGED"));
+    assert!(line("not-a-tutorial-step.png").contains("missing"));
+    assert!(line("role-naming.png").ends_with("ok"));
+    // The diff marks the band in red.
+    let diff = load(&out.join("diff/role-creation.png"));
+    assert_eq!(
+        *diff.get_pixel(diff.width() / 2, 5),
+        image::Rgba([255, 0, 0, 255])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_runs_in_a_row_agree_and_the_report_holds_every_step_and_no_secret() {
+    let _g = SERIAL.lock().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let mut dirs = vec![];
+    let mut secrets = vec![];
+    for run in 0..2 {
+        let sim = sim::start(SimConfig::default()).await.unwrap();
+        let out = tmp.path().join(format!("run{run}"));
+        let report = tmp.path().join(format!("report{run}"));
+        let r = bin()
+            .args(["screenshots", "--pim-url", sim.url(), "--out"])
+            .arg(&out)
+            .arg("--report")
+            .arg(&report)
+            .env("PIM_ADMIN_PASSWORD", "admin")
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+        // What the run created, read from the simulator.
+        let state = sim.state();
+        let clients = state["api_clients"].as_array().unwrap();
+        assert_eq!(clients.len(), 1, "{state}");
+        let secret = clients[0]["secret"].as_str().unwrap().to_string();
+        let html = std::fs::read_to_string(report.join("index.html")).unwrap();
+        for step in [
+            "log in",
+            "ensure user",
+            "ensure role",
+            "ensure connection",
+            "read credentials",
+            "verify",
+        ] {
+            assert!(
+                html.contains(&format!(". {step} <span class=\"status\">passed")),
+                "{step}"
+            );
+        }
+        assert!(html.contains("Create a role for your API user"));
+        assert!(html.contains("data:image/png;base64,"));
+        assert!(!html.contains(&secret), "the report shows the secret");
+        assert!(!html.contains("Api-pass"), "no password either");
+        sim.stop().await;
+        dirs.push(out);
+        secrets.push(secret);
+    }
+    assert_ne!(secrets[0], secrets[1]);
+    let rows = compare::compare_dirs(
+        &dirs[0],
+        &dirs[1],
+        &tmp.path().join("diff"),
+        DEFAULT_MAX_RATIO,
+        None,
+    )
+    .unwrap();
+    assert_eq!(rows.len(), TUTORIAL_3X.len(), "{rows:?}");
+    for r in &rows {
+        assert!(r.ok, "{}: {} ({:?})", r.name, r.verdict, r.ratio);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_highlight_box_lies_on_the_elements_rectangle() {
+    let _g = SERIAL.lock().await;
+    let sim = sim::start(SimConfig::default()).await.unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let session = browser::launch(&browser::LaunchOptions {
+        webdriver: None,
+        headful: false,
+        timeout: Duration::from_secs(20),
+        artifacts_dir: tmp.path().join("artifacts"),
+        browser: Default::default(),
+    })
+    .await
+    .unwrap();
+    let b = session.browser();
+    let cap = Arc::new(Capture::new(Some(tmp.path().to_path_buf()), None, true));
+    b.set_capture(cap.clone()).await.unwrap();
+    b.goto(&format!("{}/user/login", sim.url())).await.unwrap();
+    let button = Locator::css("#_submit");
+    let form = Locator::css("form.form-signin");
+    b.snapshot(Shot::new("whole").highlight(button.clone()))
+        .await
+        .unwrap();
+    b.snapshot(Shot::new("cropped").region(form).highlight(button))
+        .await
+        .unwrap();
+    // The rectangles as the browser reports them (CSS px = image px at DPR 1).
+    let v = b
+        .script(
+            "const r = document.querySelector('#_submit').getBoundingClientRect(); \
+             const f = document.querySelector('form.form-signin').getBoundingClientRect(); \
+             return [r.left, r.top, r.right, r.bottom, f.left, f.top, \
+                     window.innerWidth, window.innerHeight, window.devicePixelRatio];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    session.close().await;
+    sim.stop().await;
+    let n: Vec<f64> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect();
+    assert_eq!(
+        (n[6], n[7], n[8]),
+        (1280.0, 800.0, 1.0),
+        "viewport 1280x800 at DPR 1"
+    );
+
+    let whole = load(&tmp.path().join("whole.png"));
+    assert_eq!(whole.dimensions(), (1280, 800));
+    let records = cap.records();
+    for (name, img) in [
+        ("whole", whole),
+        ("cropped", load(&tmp.path().join("cropped.png"))),
+    ] {
+        let rec = records.iter().find(|r| r.name == name).unwrap();
+        assert_eq!(rec.kind, ShotKind::Tutorial);
+        let crop = rec.crop.unwrap();
+        if name == "cropped" {
+            assert!(
+                img.width() < 1280 && img.height() < 800,
+                "cropped to the form"
+            );
+            assert!(crop.x > 0 && crop.y > 0);
+        }
+        // The element's rectangle in this image's pixels.
+        let (l, t) = (n[0].floor() as i64 - crop.x, n[1].floor() as i64 - crop.y);
+        let (r, btm) = (n[2].ceil() as i64 - crop.x, n[3].ceil() as i64 - crop.y);
+        let g = HIGHLIGHT_GAP as i64;
+        let s = HIGHLIGHT_STROKE as i64;
+        let px = |x: i64, y: i64| *img.get_pixel(x as u32, y as u32);
+        let cy = (t + btm) / 2;
+        let cx = (l + r) / 2;
+        // The stroke: a ring just outside the element, on all four sides.
+        for k in 0..s {
+            assert_eq!(px(l - g - 1 - k, cy), HIGHLIGHT, "{name}: left stroke");
+            assert_eq!(px(r + g + k, cy), HIGHLIGHT, "{name}: right stroke");
+            assert_eq!(px(cx, t - g - 1 - k), HIGHLIGHT, "{name}: top stroke");
+            assert_eq!(px(cx, btm + g + k), HIGHLIGHT, "{name}: bottom stroke");
+        }
+        // Nothing of it beyond the ring or inside the element.
+        assert_ne!(px(l - g - s - 1, cy), HIGHLIGHT, "{name}: outside");
+        assert_ne!(px(l - 1, cy), HIGHLIGHT, "{name}: the gap");
+        assert_ne!(px(cx, cy), HIGHLIGHT, "{name}: inside");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_secret_is_masked_unless_asked() {
+    let _g = SERIAL.lock().await;
+    let sim = sim::start(SimConfig::default()).await.unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let masked_dir = tmp.path().join("masked");
+    let plain_dir = tmp.path().join("plain");
+    let cfg = config(sim.url(), tmp.path().join("artifacts"));
+    // Masked run (creates everything), then an unmasked run (reuses it: same page, same secret).
+    let masked = Arc::new(Capture::new(Some(masked_dir.clone()), None, true));
+    provision_with_capture(&cfg, &Progress::silent(), Some(masked.clone()))
+        .await
+        .unwrap();
+    let plain = Arc::new(Capture::new(Some(plain_dir.clone()), None, false));
+    provision_with_capture(&cfg, &Progress::silent(), Some(plain.clone()))
+        .await
+        .unwrap();
+    let state = sim.state();
+    assert_eq!(state["api_clients"].as_array().unwrap().len(), 1, "{state}");
+    sim.stop().await;
+
+    // The second run found a connection: the empty screen was skipped, and said so.
+    let skipped = plain
+        .records()
+        .into_iter()
+        .find(|r| r.name == "api-connections-empty-screen")
+        .unwrap();
+    assert!(skipped.file.is_none() && skipped.skipped.is_some());
+
+    let name = "my-very-first-api-connection";
+    let rec = masked
+        .records()
+        .into_iter()
+        .find(|r| r.name == name)
+        .unwrap();
+    assert!(!rec.mask_rects.is_empty(), "a mask over the secret");
+    let a = load(&masked_dir.join(format!("{name}.png")));
+    let b = load(&plain_dir.join(format!("{name}.png")));
+    assert_eq!(a.dimensions(), b.dimensions());
+    for m in &rec.mask_rects {
+        let mut differs = 0;
+        for y in m.y..m.y + m.h {
+            for x in m.x..m.x + m.w {
+                let (x, y) = (x as u32, y as u32);
+                assert_eq!(*a.get_pixel(x, y), MASK, "masked region is uniform");
+                if b.get_pixel(x, y) != a.get_pixel(x, y) {
+                    differs += 1;
+                }
+            }
+        }
+        // The unmasked capture shows text there (the secret).
+        assert!(
+            differs > (m.w * m.h / 10) as usize,
+            "{differs} of {}",
+            m.w * m.h
+        );
+    }
+    // Outside the masks both images agree.
+    let c = compare::compare(&a, &b, compare::PIXEL_THRESHOLD);
+    let masked_px: i64 = rec.mask_rects.iter().map(|m| m.w * m.h).sum();
+    assert!(c.changed as i64 <= masked_px, "{} > {masked_px}", c.changed);
+}
