@@ -127,6 +127,10 @@ struct ProvisionArgs {
     /// Folder for failure artifacts (screenshot, page HTML, URL).
     #[arg(long, default_value = "artifacts", value_name = "DIR")]
     artifacts_dir: PathBuf,
+    /// Write a trace of every WebDriver command (step, command, locator, duration; never
+    /// secrets) with per-step totals to FILE as JSON, at the end of the run even when it fails.
+    #[arg(long, value_name = "FILE")]
+    trace: Option<PathBuf>,
     /// PIM generation: auto (detect from the pages), 1.7, 2, 3, 4, 5, 6 or 7.
     #[arg(long, default_value = "auto", value_name = "VERSION")]
     pim_version: crate::pim::GenerationChoice,
@@ -175,9 +179,14 @@ struct SimArgs {
     #[arg(long, default_value = "3")]
     pim_version: sim::PimVersion,
     /// Inject a fault (repeatable): slow:MS, mask-linger:MS, rerender, logout-after:N,
-    /// save-500-before, save-500-after, flash-late, token-slow:MS.
+    /// save-500-before, save-500-after, flash-late, token-slow:MS, twin-create (see
+    /// src/sim/faults.rs).
     #[arg(long = "fault", value_name = "SPEC")]
     faults: Vec<sim::faults::Fault>,
+    /// Add the built-in user julia (password julia, role "Catalog manager"): it can log in and
+    /// manage users, but not roles nor API connections.
+    #[arg(long)]
+    restricted_admin: bool,
 }
 
 /// Parses `30s`, `1500ms`, `2m` or a bare number of seconds.
@@ -244,6 +253,7 @@ async fn run_sim(args: SimArgs) -> i32 {
         users: args.users,
         pim_version: args.pim_version,
         faults: args.faults,
+        restricted_admin: args.restricted_admin,
     };
     match sim::run(cfg).await {
         Ok(()) => exit::OK,
@@ -378,6 +388,7 @@ async fn provision(args: ProvisionArgs) -> i32 {
         verify: !args.no_verify,
         timeout: args.timeout,
         artifacts_dir: args.artifacts_dir.clone(),
+        trace: args.trace.clone(),
         generation: crate::flow::GenerationOptions {
             pim_version: args.pim_version,
             console: args.console.clone(),

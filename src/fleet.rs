@@ -444,6 +444,7 @@ async fn provision_one(
         verify: opts.verify,
         timeout: opts.timeout,
         artifacts_dir: opts.artifacts_dir.join(&inst.name),
+        trace: None,
         generation: GenerationOptions {
             pim_version: inst.generation,
             console: inst.console.clone(),

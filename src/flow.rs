@@ -39,6 +39,9 @@ pub struct ProvisionConfig {
     pub artifacts_dir: PathBuf,
     /// Generation options (`--pim-version`, `--console`, `--flow-type`, `--regenerate-password`).
     pub generation: GenerationOptions,
+    /// Write a trace of every WebDriver command (per step, with durations) to this file at the
+    /// end of the run, even when it fails.
+    pub trace: Option<PathBuf>,
 }
 
 /// What the generations beyond 3.x need.
@@ -64,6 +67,27 @@ pub struct Created {
     pub role: bool,
     /// The API connection was created.
     pub connection: bool,
+    /// Creations sent to the PIM but not (yet) confirmed ("user", "role", "connection"): a
+    /// run that stops then says the PIM may hold them.
+    #[serde(skip)]
+    pub unconfirmed: Vec<&'static str>,
+}
+
+impl Created {
+    fn sending(&mut self, what: &'static str) {
+        if !self.unconfirmed.contains(&what) {
+            self.unconfirmed.push(what);
+        }
+    }
+
+    fn confirm(&mut self, what: &'static str) {
+        self.unconfirmed.retain(|w| *w != what);
+        match what {
+            "user" => self.user = true,
+            "role" => self.role = true,
+            _ => self.connection = true,
+        }
+    }
 }
 
 /// The result of a provision run.
@@ -163,18 +187,85 @@ pub async fn provision_with_capture(
             return Err(e);
         }
     }
+    session.browser().set_tracing(cfg.trace.is_some());
     let outcome = guarded(run(session.browser(), cfg, progress, &created)).await;
+    if let Some(path) = &cfg.trace {
+        write_trace(path, session.browser(), &outcome, progress);
+    }
     let res = finish(session, outcome, progress).await;
-    if matches!(res, Err(Error::Interrupted)) {
+    if let Err(e) = &res {
+        // Whatever stopped the run: say what it left in the PIM.
         let c = created.lock().unwrap().clone();
-        progress.note(&format!(
-            "interrupted; created so far: user {}, role {}, connection {}",
-            yes_no(c.user),
-            yes_no(c.role),
-            yes_no(c.connection)
-        ));
+        let how = if matches!(e, Error::Interrupted) { "interrupted" } else { "stopped" };
+        let maybe = if c.unconfirmed.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; sent but not confirmed (the PIM may hold it, check): {}",
+                c.unconfirmed.join(", ")
+            )
+        };
+        if !c.user && !c.role && !c.connection && c.unconfirmed.is_empty() {
+            progress.note(&format!("{how}; nothing was created in the PIM"));
+        } else {
+            progress.note(&format!(
+                "{how}; created so far: user {}, role {}, connection {}{maybe}",
+                yes_no(c.user),
+                yes_no(c.role),
+                yes_no(c.connection)
+            ));
+        }
     }
     res
+}
+
+/// Opens a browser as `provision` does (reported as the step "start browser"), for running
+/// several flows on one session ([`provision_on`]); close it with `BrowserSession::close`.
+pub async fn open_browser(
+    bc: &BrowserConfig,
+    progress: &Progress,
+) -> crate::Result<BrowserSession> {
+    start_browser(bc, progress).await
+}
+
+/// Runs the provision flow on a browser that is already open (warm: no chromedriver or
+/// Chromium start, no teardown; the caller owns the session). `cfg.pim_url` is used, and
+/// `cfg.webdriver` / `cfg.headful` / `cfg.trace` are ignored: the browser is given.
+pub async fn provision_on(
+    b: &Browser,
+    cfg: &ProvisionConfig,
+    progress: &Progress,
+) -> crate::Result<Provisioned> {
+    let created = Mutex::new(Created::default());
+    run(b, cfg, progress, &created).await
+}
+
+/// Writes the trace document (commands per step, then each command) with the run's outcome
+/// and the steps' wall times. A write failure is a note, never the run's failure.
+fn write_trace<T>(
+    path: &std::path::Path,
+    b: &Browser,
+    outcome: &Option<std::thread::Result<crate::Result<T>>>,
+    progress: &Progress,
+) {
+    let mut doc = browser::trace_document(&b.take_trace());
+    doc["outcome"] = serde_json::json!(match outcome {
+        Some(Ok(Ok(_))) => "ok".to_string(),
+        Some(Ok(Err(e))) => format!("failed in step '{}': {e}", b.step()),
+        Some(Err(_)) => "panicked".to_string(),
+        None => "interrupted".to_string(),
+    });
+    doc["step_wall_ms"] = progress
+        .steps()
+        .iter()
+        .map(|s| (s.name.clone(), serde_json::json!(s.millis)))
+        .collect::<serde_json::Map<_, _>>()
+        .into();
+    let text = serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n";
+    match crate::output::write_atomic_0600(path, &text) {
+        Ok(()) => progress.info(&format!("trace written to {}", path.display())),
+        Err(e) => progress.note(&format!("cannot write the trace {}: {e}", path.display())),
+    }
 }
 
 /// Verifies credentials from a browser on the PIM's origin (token, then the 3.x probe call);
@@ -339,6 +430,9 @@ where
                 progress.note(&format!(
                     "step '{name}' failed ({e}); looking at the PIM again before retrying"
                 ));
+                // Start over from a fresh document: a modal or a half-filled form left by the
+                // failure must not survive (re-opening the same #route would not reload).
+                b.reload().await?;
             }
             Err(e) => return Err(e),
         }
@@ -388,6 +482,32 @@ async fn run(
     .await?;
     let pim = pim.with_generation(generation);
 
+    // Before creating anything: can this admin open the pages the flow needs? (A role
+    // without the roles or API-connections permissions gets the 403 error page.)
+    if !generation.has_connections() && !generation.console_only() {
+        step(b, progress, "check permissions", async {
+            let refused = |what: &str, e: Error| match e {
+                Error::PimRefused { step, message } => Error::PimRefused {
+                    step,
+                    message: format!(
+                        "{} may not {what} ({message}); nothing was created: use an \
+                         administrator whose role has that permission",
+                        cfg.admin_user
+                    ),
+                },
+                e => e,
+            };
+            RolesPage::open(pim)
+                .await
+                .map_err(|e| refused("manage roles", e))?;
+            ApiConnectionsPage::open(pim)
+                .await
+                .map_err(|e| refused("manage API connections", e))?;
+            Ok(((), "roles and API connections can be managed".to_string()))
+        })
+        .await?;
+    }
+
     let password = if generation.has_connections() {
         let note = format!(
             "{generation}: --api-user does not apply: the connection creates its own hidden API \
@@ -409,7 +529,7 @@ async fn run(
         let users = UsersPage::open(pim).await?;
         if let Some(page) = users.find(&cfg.api_user).await? {
             if let Some(password) = attempt.lock().unwrap().clone() {
-                created.lock().unwrap().user = true;
+                created.lock().unwrap().confirm("user");
                 return Ok((
                     Some(password),
                     format!("created (found after a failed save, Users grid page {page})"),
@@ -446,12 +566,22 @@ async fn run(
             last_name: "User",
             email: &email,
         };
-        if generation == Generation::V3 {
-            users.create().await?.save(&user).await?;
+        created.lock().unwrap().sending("user");
+        let saved = if generation == Generation::V3 {
+            users.create().await?.save(&user).await
         } else {
-            pim::legacy::TwigUserForm::open(pim).await?.save(&user).await?;
+            pim::legacy::TwigUserForm::open(pim).await?.save(&user).await
+        };
+        if let Err(e) = saved {
+            if matches!(e, Error::PimRefused { .. }) {
+                // Refused by validation ("This value is already used.": a concurrent run
+                // created it): nothing of ours was committed; a retry finds and reuses it.
+                *attempt.lock().unwrap() = None;
+                created.lock().unwrap().unconfirmed.retain(|w| *w != "user");
+            }
+            return Err(e);
         }
-        created.lock().unwrap().user = true;
+        created.lock().unwrap().confirm("user");
         Ok((Some(password), "created".to_string()))
     })
     .await?
@@ -463,7 +593,7 @@ async fn run(
         let existed = roles.find(&cfg.role).await?;
         if existed && role_attempt.load(std::sync::atomic::Ordering::SeqCst) {
             // A creation of this run that failed after being committed.
-            created.lock().unwrap().role = true;
+            created.lock().unwrap().confirm("role");
         }
         let form = if existed {
             roles.edit(&cfg.role).await?
@@ -486,10 +616,21 @@ async fn run(
         }
         if !existed {
             role_attempt.store(true, std::sync::atomic::Ordering::SeqCst);
+            created.lock().unwrap().sending("role");
         }
-        let reopened = form.save().await?.reopen().await?;
+        let saved = match form.save().await {
+            Err(e @ Error::PimRefused { .. }) => {
+                // Refused by validation (label already used by a concurrent run): nothing
+                // committed; a retry finds the role and completes it.
+                role_attempt.store(false, std::sync::atomic::Ordering::SeqCst);
+                created.lock().unwrap().unconfirmed.retain(|w| *w != "role");
+                return Err(e);
+            }
+            other => other?,
+        };
+        let reopened = saved.reopen().await?;
         if !existed {
-            created.lock().unwrap().role = true;
+            created.lock().unwrap().confirm("role");
         }
         reopened.expect_granted(Acl::OverallWebApiAccess).await?;
         if !generation.has_connections() {
@@ -512,7 +653,7 @@ async fn run(
 
     let (client, conn_user) = if generation.has_connections() {
         let c = step(b, progress, "ensure connection", async {
-            ensure_connection4(pim, cfg, &created).await
+            ensure_connection4(pim, cfg, created).await
         })
         .await?;
         (
@@ -524,7 +665,7 @@ async fn run(
         )
     } else if generation.console_only() {
         let c = step(b, progress, "ensure connection", async {
-            ensure_console_client(cfg, &created).await
+            ensure_console_client(cfg, created).await
         })
         .await?;
         b.add_secret(&c.secret);
@@ -533,16 +674,40 @@ async fn run(
         let conn_attempt: &std::sync::atomic::AtomicBool = &Default::default();
         let page = recovering(pim, cfg, progress, "ensure connection", move || async move {
             let page = ApiConnectionsPage::open(pim).await?;
-            if page.find(&cfg.connection).await?.is_some() {
+            let before = page.all_labelled(&cfg.connection).await?;
+            if !before.is_empty() {
                 if conn_attempt.load(std::sync::atomic::Ordering::SeqCst) {
-                    created.lock().unwrap().connection = true;
+                    created.lock().unwrap().confirm("connection");
                     return Ok((page, "created (found after a failed save)".to_string()));
                 }
                 return Ok((page, "reused".to_string()));
             }
             conn_attempt.store(true, std::sync::atomic::Ordering::SeqCst);
+            created.lock().unwrap().sending("connection");
             page.create(&cfg.connection).await?;
-            created.lock().unwrap().connection = true;
+            created.lock().unwrap().confirm("connection");
+            // Labels are not unique: a concurrent run with the same label may have created
+            // one too. Keep the oldest of the rows that appeared meanwhile, revoke the others
+            // (the other run, by the same rule, keeps the same one); rows that existed
+            // before are never touched.
+            let after = page.all_labelled(&cfg.connection).await?;
+            let new: Vec<_> = after
+                .iter()
+                .filter(|c| !before.iter().any(|o| o.client_id == c.client_id))
+                .collect();
+            if new.len() > 1 {
+                for dup in &new[1..] {
+                    page.revoke(&dup.client_id).await?;
+                }
+                progress.note(&format!(
+                    "another run created connection '{}' at the same time: kept the oldest \
+                     ({}), revoked {} duplicate(s)",
+                    cfg.connection,
+                    new[0].client_id,
+                    new.len() - 1
+                ));
+                return Ok((page, format!("created; {} concurrent duplicate(s) revoked", new.len() - 1)));
+            }
             Ok((page, "created".to_string()))
         })
         .await?;

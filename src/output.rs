@@ -195,6 +195,7 @@ mod tests {
                 user: true,
                 role: false,
                 connection: true,
+                ..Default::default()
             },
             notes: vec![],
         }

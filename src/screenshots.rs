@@ -184,6 +184,7 @@ pub async fn main(args: ScreenshotsArgs) -> i32 {
         verify: true,
         timeout: args.timeout,
         artifacts_dir: args.artifacts_dir.clone(),
+        trace: None,
         generation: crate::flow::GenerationOptions {
             pim_version: args.pim_version,
             ..Default::default()

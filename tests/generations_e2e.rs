@@ -41,6 +41,7 @@ fn config(pim_url: &str, artifacts: PathBuf) -> ProvisionConfig {
         verify: true,
         timeout: Duration::from_secs(20),
         artifacts_dir: artifacts,
+        trace: None,
         generation: GenerationOptions::default(),
     }
 }
@@ -199,7 +200,11 @@ async fn connections_flavour(v: PimVersion, expected: &str) {
     assert_eq!(conn["role"], ROLE, "{conn}");
     assert_eq!(conn["client_id"], first.client_id.as_str());
     assert_eq!(conn["username"], first.username.as_str());
-    assert_eq!(count(&st, "users", "username", API_USER), 0, "no UI user on 4.x+");
+    assert_eq!(
+        count(&st, "users", "username", API_USER),
+        0,
+        "no UI user on 4.x+"
+    );
 
     // Second run: the password cannot be read again.
     let err = provision(&cfg, &Progress::silent())

@@ -39,6 +39,7 @@ fn config(pim_url: &str, artifacts: PathBuf) -> ProvisionConfig {
         verify: true,
         timeout: Duration::from_secs(20),
         artifacts_dir: artifacts,
+        trace: None,
         generation: Default::default(),
     }
 }

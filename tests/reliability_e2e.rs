@@ -39,6 +39,7 @@ fn config(pim_url: &str, artifacts: PathBuf) -> ProvisionConfig {
         verify: true,
         timeout: Duration::from_secs(20),
         artifacts_dir: artifacts,
+        trace: None,
         generation: Default::default(),
     }
 }
@@ -165,4 +166,420 @@ async fn fault_save_500_after_commit() {
 async fn fault_session_expires_mid_run() {
     let state = provision_through(&["logout-after:12"]).await;
     assert!(counter(&state, "login") >= 2, "re-logged in: {state}");
+}
+
+// ---------------------------------------------------------------------------- bad input
+
+const BIN: &str = env!("CARGO_BIN_EXE_pim-credentials");
+
+/// What a run of the binary produced.
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs the binary (off the async threads, so that the in-process simulator keeps serving).
+async fn tool(args: &[&str], envs: &[(&str, &str)]) -> Run {
+    let mut cmd = std::process::Command::new(BIN);
+    cmd.args(args)
+        .env_remove("PIM_URL")
+        .env_remove("WEBDRIVER_URL")
+        .env_remove("PIM_ADMIN_PASSWORD")
+        .env_remove("PIM_API_PASSWORD")
+        .stdin(std::process::Stdio::null());
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let out = tokio::task::spawn_blocking(move || cmd.output().expect("run the binary"))
+        .await
+        .unwrap();
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A loopback port nobody listens on.
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Nothing of the three exists in the simulator.
+fn assert_nothing_created(state: &Value) {
+    let users = state["users"].as_array().unwrap();
+    assert!(
+        !users.iter().any(|u| u["username"] == API_USER || u["username"] == "ab"),
+        "{state}"
+    );
+    assert!(
+        !state["roles"].as_array().unwrap().iter().any(|r| r["label"] == ROLE),
+        "{state}"
+    );
+    assert!(state["api_clients"].as_array().unwrap().is_empty(), "{state}");
+    assert_eq!(counter(state, "user_create"), 0, "{state}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_unreachable_pim_url() {
+    let _serial = SERIAL.lock().await;
+    let url = format!("http://127.0.0.1:{}", closed_port());
+    let dir = tempfile::tempdir().unwrap();
+    let art = dir.path().to_str().unwrap();
+    let run = tool(
+        &["provision", "--pim-url", &url, "--artifacts-dir", art],
+        &[("PIM_ADMIN_PASSWORD", "admin")],
+    )
+    .await;
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stderr.contains("cannot reach the PIM"), "{}", run.stderr);
+    assert!(run.stderr.contains(&url), "{}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_url_that_is_not_a_pim() {
+    let _serial = SERIAL.lock().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let app = axum::Router::new().fallback(|| async {
+        axum::response::Html("<!DOCTYPE html><html><head><title>Shop</title></head><body><h1>Welcome to our shop</h1></body></html>")
+    });
+    let server = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let dir = tempfile::tempdir().unwrap();
+    let run = tool(
+        &["provision", "--pim-url", &url, "--artifacts-dir", dir.path().to_str().unwrap()],
+        &[("PIM_ADMIN_PASSWORD", "admin")],
+    )
+    .await;
+    server.abort();
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stderr.contains("not an Akeneo PIM"), "{}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_wrong_admin_password() {
+    let _serial = SERIAL.lock().await;
+    let sim = sim_with(&[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let run = tool(
+        &["provision", "--pim-url", sim.url(), "--artifacts-dir", dir.path().to_str().unwrap()],
+        &[("PIM_ADMIN_PASSWORD", "not-the-password")],
+    )
+    .await;
+    assert_eq!(run.code, Some(3), "{}", run.stderr);
+    assert!(run.stderr.contains("Invalid credentials."), "{}", run.stderr);
+    assert!(!run.stderr.contains("not-the-password"));
+    let state = sim.state();
+    assert_eq!(counter(&state, "login"), 1, "no retry of a refused login: {state}");
+    assert_nothing_created(&state);
+    sim.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_role_label_over_25_characters() {
+    let _serial = SERIAL.lock().await;
+    let sim = sim_with(&[]).await;
+    let run = tool(
+        &["provision", "--pim-url", sim.url(), "--role", "A role label that is far too long"],
+        &[("PIM_ADMIN_PASSWORD", "admin")],
+    )
+    .await;
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stderr.contains("25 characters"), "{}", run.stderr);
+    let state = sim.state();
+    assert_eq!(counter(&state, "login"), 0, "{state}");
+    assert_nothing_created(&state);
+    sim.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_username_the_pim_rejects_shows_its_message() {
+    let _serial = SERIAL.lock().await;
+    let sim = sim_with(&[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let run = tool(
+        &[
+            "provision", "--pim-url", sim.url(), "--api-user", "ab",
+            "--artifacts-dir", dir.path().to_str().unwrap(),
+        ],
+        &[("PIM_ADMIN_PASSWORD", "admin")],
+    )
+    .await;
+    assert_eq!(run.code, Some(3), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("This value is too short. It should have 3 characters or more."),
+        "{}",
+        run.stderr
+    );
+    let state = sim.state();
+    assert!(!state["users"].as_array().unwrap().iter().any(|u| u["username"] == "ab"));
+    assert!(!state["roles"].as_array().unwrap().iter().any(|r| r["label"] == ROLE));
+    assert!(state["api_clients"].as_array().unwrap().is_empty(), "{state}");
+    sim.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_unreachable_webdriver() {
+    let _serial = SERIAL.lock().await;
+    let sim = sim_with(&[]).await;
+    let wd = format!("http://127.0.0.1:{}", closed_port());
+    let run = tool(
+        &["provision", "--pim-url", sim.url(), "--webdriver", &wd],
+        &[("PIM_ADMIN_PASSWORD", "admin")],
+    )
+    .await;
+    assert_eq!(run.code, Some(5), "{}", run.stderr);
+    assert!(run.stderr.contains(&wd), "{}", run.stderr);
+    let state = sim.state();
+    assert_eq!(counter(&state, "login"), 0, "{state}");
+    sim.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_no_chromedriver_installed() {
+    let _serial = SERIAL.lock().await;
+    let sim = sim_with(&[]).await;
+    let empty = tempfile::tempdir().unwrap();
+    let path = empty.path().to_str().unwrap();
+    let run = tool(
+        &["provision", "--pim-url", sim.url()],
+        &[("PIM_ADMIN_PASSWORD", "admin"), ("PATH", path)],
+    )
+    .await;
+    assert_eq!(run.code, Some(5), "{}", run.stderr);
+    assert!(run.stderr.contains("chromedriver not found"), "{}", run.stderr);
+    // The override is honoured (and checked).
+    let run = tool(
+        &["provision", "--pim-url", sim.url()],
+        &[
+            ("PIM_ADMIN_PASSWORD", "admin"),
+            ("PATH", path),
+            ("PIMCRED_CHROMEDRIVER", "/nonexistent/chromedriver"),
+        ],
+    )
+    .await;
+    assert_eq!(run.code, Some(5), "{}", run.stderr);
+    assert!(run.stderr.contains("PIMCRED_CHROMEDRIVER"), "{}", run.stderr);
+    assert_eq!(counter(&sim.state(), "login"), 0);
+    sim.stop().await;
+}
+
+/// The output folder disappears during the run: the credentials were created, so they are shown
+/// once on stderr (and the exit code says the file was not written).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn output_file_that_cannot_be_written_shows_the_credentials_once() {
+    let _serial = SERIAL.lock().await;
+    let sim = sim_with(&[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    let out_file = out_dir.join("creds.json");
+    let state_url = format!("{}/_sim/state", sim.url());
+    // Remove the folder once the user exists (the file is written at the very end).
+    let watcher = tokio::spawn({
+        let out_dir = out_dir.clone();
+        async move {
+            let http = reqwest::Client::new();
+            loop {
+                let s: Value = http.get(&state_url).send().await.unwrap().json().await.unwrap();
+                if s["users"].as_array().unwrap().iter().any(|u| u["username"] == API_USER) {
+                    std::fs::remove_dir_all(&out_dir).unwrap();
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    });
+    let run = tool(
+        &[
+            "provision", "--pim-url", sim.url(), "--output", out_file.to_str().unwrap(),
+            "--artifacts-dir", dir.path().join("art").to_str().unwrap(),
+        ],
+        &[("PIM_ADMIN_PASSWORD", "admin")],
+    )
+    .await;
+    watcher.await.unwrap();
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(run.stderr.contains("cannot write"), "{}", run.stderr);
+    let state = sim.state();
+    let client = &state["api_clients"][0];
+    let secret = client["secret"].as_str().unwrap();
+    assert_eq!(run.stderr.matches(secret).count(), 1, "shown once: {}", run.stderr);
+    assert!(run.stderr.contains(client["client_id"].as_str().unwrap()));
+    assert!(!run.stdout.contains(secret));
+    assert!(!out_file.exists());
+    sim.stop().await;
+}
+
+/// An administrator whose role cannot manage roles nor API connections: refused before
+/// anything is created, with the PIM's own words.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_admin_without_role_and_connection_permissions() {
+    let _serial = SERIAL.lock().await;
+    let sim = sim::start(SimConfig {
+        users: 5,
+        latency: Duration::from_millis(50),
+        restricted_admin: true,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let run = tool(
+        &[
+            "provision", "--pim-url", sim.url(), "--admin-user", "julia",
+            "--artifacts-dir", dir.path().to_str().unwrap(),
+        ],
+        &[("PIM_ADMIN_PASSWORD", "julia")],
+    )
+    .await;
+    assert_eq!(run.code, Some(3), "{}", run.stderr);
+    assert!(run.stderr.contains("julia may not manage roles"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("You are not allowed to access this page."),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("nothing was created"), "{}", run.stderr);
+    let state = sim.state();
+    assert_eq!(counter(&state, "login"), 1, "{state}");
+    assert_nothing_created(&state);
+    sim.stop().await;
+}
+
+// ---------------------------------------------------------------------------- interruptions
+
+/// Live processes whose command line contains `needle` (pid, command line).
+fn processes_with(needle: &str) -> Vec<(i32, String)> {
+    let mut found = vec![];
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<i32>().ok()) else {
+            continue;
+        };
+        let Ok(cmd) = std::fs::read(e.path().join("cmdline")) else {
+            continue;
+        };
+        let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+        if cmd.contains(needle) {
+            found.push((pid, cmd));
+        }
+    }
+    found
+}
+
+/// Chromium is killed mid-run (after the user was created): a clear browser error (exit 5)
+/// that says what was created, and no chromedriver or Chromium left behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_killed_mid_run_is_a_clear_error_without_orphans() {
+    let _serial = SERIAL.lock().await;
+    let sim = sim_with(&[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(BIN)
+        .args([
+            "provision", "--pim-url", sim.url(), "--artifacts-dir",
+            dir.path().to_str().unwrap(),
+        ])
+        .env("PIM_ADMIN_PASSWORD", "admin")
+        .env_remove("PIM_URL")
+        .env_remove("WEBDRIVER_URL")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let needle = format!("pim-credentials-{}-", child.id());
+    // Wait for the user to exist, then kill every Chromium process of this run.
+    let mut killed = 0;
+    for _ in 0..1500 {
+        let st = sim.state();
+        if st["users"].as_array().unwrap().iter().any(|u| u["username"] == API_USER) {
+            for (pid, cmd) in processes_with(&needle) {
+                if !cmd.contains("chromedriver") {
+                    // SAFETY: kill(2) on a process of this test's own run.
+                    unsafe { libc::kill(pid, libc::SIGKILL) };
+                    killed += 1;
+                }
+            }
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(killed > 0, "found Chromium to kill");
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{stderr}");
+    assert!(stderr.contains("browser"), "{stderr}");
+    // The user was saved before Chromium died: the run says so (confirmed, or sent but not
+    // confirmed when the kill came between the save and its answer).
+    assert!(
+        stderr.contains("created so far: user yes")
+            || stderr.contains("sent but not confirmed (the PIM may hold it, check): user"),
+        "{stderr}"
+    );
+    let left = processes_with(&needle);
+    assert!(left.is_empty(), "orphans: {left:?}");
+    sim.stop().await;
+}
+
+// ---------------------------------------------------------------------------- concurrency
+
+/// Two runs at the same time against one PIM with the same names: one user, one role, one
+/// connection in the end, and both runs report the same (working) credentials.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_concurrent_runs_end_with_one_of_each_and_the_same_credentials() {
+    let _serial = SERIAL.lock().await;
+    let sim = sim_with(&[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(sim.url(), dir.path().to_path_buf());
+    cfg.api_password = Some(Secret::new("Sh4red-API-passw0rd"));
+    let (pa, pb) = (Progress::silent(), Progress::silent());
+    let (a, b) = tokio::join!(provision(&cfg, &pa), provision(&cfg, &pb));
+    let state = sim.state();
+    let a = a.unwrap_or_else(|e| panic!("run A: {e}\n{:#?}\n{state}", pa.steps()));
+    let b = b.unwrap_or_else(|e| panic!("run B: {e}\n{:#?}\n{state}", pb.steps()));
+    assert_eq!(a.client_id, b.client_id, "{state}");
+    assert_eq!(a.secret, b.secret);
+    assert!(a.verified && b.verified);
+    assert_exactly_one_of_each(&state, &a);
+    eprintln!(
+        "user_create {}, role_create {}, client_create {}, client_revoke {}",
+        counter(&state, "user_create"),
+        counter(&state, "role_create"),
+        counter(&state, "client_create"),
+        counter(&state, "client_revoke")
+    );
+    sim.stop().await;
+}
+
+/// A concurrent run created the same connection label just before this run's creation (the
+/// other row is older): this run keeps the older row, revokes its own duplicate, and reports
+/// the older row's credentials.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_twin_connection_keeps_the_oldest_and_revokes_the_duplicate() {
+    let _serial = SERIAL.lock().await;
+    let sim = sim_with(&["twin-create"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(sim.url(), dir.path().to_path_buf());
+    let progress = Progress::silent();
+    let p = provision(&cfg, &progress)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{:#?}\n{}", progress.steps(), sim.state()));
+    let state = sim.state();
+    assert!(p.verified);
+    assert_eq!(counter(&state, "client_create"), 1, "{state}");
+    assert_eq!(counter(&state, "client_revoke"), 1, "{state}");
+    assert_exactly_one_of_each(&state, &p);
+    // The survivor is the older (twin) one: id 1.
+    assert!(p.client_id.starts_with("1_"), "{}", p.client_id);
+    for s in progress.steps() {
+        eprintln!("{:<20} {:>6} ms  {}", s.name, s.millis, s.detail);
+    }
+    sim.stop().await;
 }

@@ -100,6 +100,19 @@ impl Grid {
         (browsers, busy)
     }
 
+    /// Waits (up to 20 s) until no slot holds a session: the Grid learns of a deleted session
+    /// through its event bus, a moment after the DELETE answered.
+    async fn wait_idle(&self) -> usize {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let (_, busy) = self.slots().await;
+            if busy == 0 || std::time::Instant::now() > deadline {
+                return busy;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     fn log(&self) -> String {
         std::fs::read_to_string(
             self.state
@@ -137,6 +150,7 @@ fn config(pim_url: &str, artifacts: &Path) -> ProvisionConfig {
         verify: true,
         timeout: Duration::from_secs(30),
         artifacts_dir: artifacts.to_path_buf(),
+        trace: None,
         generation: Default::default(),
     }
 }
@@ -264,8 +278,12 @@ async fn grid_provisions_simulators_in_chromium_and_firefox() {
         "{log}"
     );
     assert!(log.contains("firefox"), "{log}");
-    let (_, busy) = grid.slots().await;
-    assert_eq!(busy, 0, "sessions were closed");
+    assert_eq!(
+        grid.wait_idle().await,
+        0,
+        "sessions were closed\n{}",
+        grid.status().await
+    );
 }
 
 /// Firefox ESR end to end without a Grid: the tool starts its own geckodriver (free loopback
@@ -398,8 +416,12 @@ async fn fleet_of_six_through_a_grid_of_three_sessions() {
         assert!(!stderr.contains(r["secret"].as_str().unwrap()));
         assert!(!stderr.contains(r["password"].as_str().unwrap()));
     }
-    let (_, busy) = grid.slots().await;
-    assert_eq!(busy, 0, "every session was closed");
+    assert_eq!(
+        grid.wait_idle().await,
+        0,
+        "every session was closed\n{}",
+        grid.status().await
+    );
     for s in sims {
         s.stop().await;
     }

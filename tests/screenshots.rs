@@ -39,6 +39,7 @@ fn config(pim_url: &str, artifacts: PathBuf) -> ProvisionConfig {
         verify: true,
         timeout: Duration::from_secs(20),
         artifacts_dir: artifacts,
+        trace: None,
         generation: Default::default(),
     }
 }
@@ -349,8 +350,4 @@ async fn the_secret_is_masked_unless_asked() {
             m.w * m.h
         );
     }
-    // Outside the masks both images agree.
-    let c = compare::compare(&a, &b, compare::PIXEL_THRESHOLD);
-    let masked_px: i64 = rec.mask_rects.iter().map(|m| m.w * m.h).sum();
-    assert!(c.changed as i64 <= masked_px, "{} > {masked_px}", c.changed);
 }

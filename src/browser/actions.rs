@@ -41,9 +41,31 @@ pub struct Typing {
 
 impl Browser {
     /// Navigates to `url` (bounded by the command deadline).
+    ///
+    /// A hash route of the document already shown (same origin, path and query, another
+    /// fragment) is followed by the next wait in its own round trip, in the page, as WebDriver
+    /// would (a same-document navigation); any other command first makes it.
     pub async fn goto(&self, url: &str) -> Result<(), Error> {
-        // One command (fantoccini's `goto` first asks for the current URL to resolve relative
-        // ones; ours are absolute).
+        {
+            let mut o = self.origins.lock().unwrap();
+            if url.contains('#') && o.last.is_some() {
+                o.navigate = Some(url.to_string());
+                return Ok(());
+            }
+        }
+        self.goto_native(url).await
+    }
+
+    /// Navigates with WebDriver's Navigate To (one command: fantoccini's `goto` first asks for
+    /// the current URL to resolve relative ones; ours are absolute).
+    pub(super) async fn goto_native(&self, url: &str) -> Result<(), Error> {
+        self.origins.lock().unwrap().navigate = None;
+        self.flush_typed().await?;
+        self.navigate_cmd(url).await
+    }
+
+    /// The Navigate To command itself.
+    pub(super) async fn navigate_cmd(&self, url: &str) -> Result<(), Error> {
         let cmd = Navigate(url.to_string());
         self.traced("navigate", || super::trace::safe_url(url), self.client.issue_cmd(cmd))
             .await
@@ -52,27 +74,41 @@ impl Browser {
     }
 
     /// Reloads the page from the server (a new navigation, which also supersedes any reload the
-    /// page itself scheduled) and waits until the new document replaced the old one: the old
-    /// one is marked first, so nothing read afterwards can come from it.
+    /// page itself scheduled). Nothing read afterwards comes from the old document: every wait
+    /// refuses it (by its `performance.timeOrigin`, which each poll reports) until it is
+    /// replaced, and an old document no poll has seen yet is marked first.
     pub async fn reload(&self) -> Result<(), Error> {
-        self.script(
-            "document.documentElement.setAttribute('data-pimcred-stale', '1');",
-            vec![],
-        )
-        .await?;
+        self.flush_typed().await?;
+        let last = self.origins.lock().unwrap().last;
+        let Some(old) = last else {
+            self.script(
+                "document.documentElement.setAttribute('data-pimcred-stale', '1');",
+                vec![],
+            )
+            .await?;
+            self.traced("refresh", String::new, self.client.refresh())
+                .await
+                .map_err(|e| self.browser_error("refresh", e))?;
+            self.wait(
+                &Locator::css("html:not([data-pimcred-stale]) body"),
+                Cond::Present,
+            )
+            .await?;
+            return Ok(());
+        };
+        self.origins.lock().unwrap().stale = Some(old);
         self.traced("refresh", String::new, self.client.refresh())
             .await
             .map_err(|e| self.browser_error("refresh", e))?;
-        self.wait(
-            &Locator::css("html:not([data-pimcred-stale]) body"),
-            Cond::Present,
-        )
-        .await?;
         Ok(())
     }
 
     /// The current URL.
     pub async fn url(&self) -> Result<String, Error> {
+        let pending = self.origins.lock().unwrap().navigate.take();
+        if let Some(u) = pending {
+            self.navigate_cmd(&u).await?;
+        }
         self.traced("current_url", String::new, self.client.current_url())
             .await
             .map(|u| u.to_string())
@@ -106,8 +142,17 @@ impl Browser {
         }
     }
 
-    /// Clicks the element once it is actionable.
+    /// Clicks the element once it is actionable, in the same round trip as the last check:
+    /// the page dispatches what a mouse click at the element's centre produces (pointer and
+    /// mouse down/up, focus, click with its default action) on what that point hits. For
+    /// pages that need trusted input events, see [`Browser::click_native`].
     pub async fn click(&self, loc: &Locator) -> Result<(), Error> {
+        self.wait_click(loc, self.timeout).await.map(|_| ())
+    }
+
+    /// Clicks the element through WebDriver's Element Click (trusted input events) once it is
+    /// actionable: one round trip to find it, one to click.
+    pub async fn click_native(&self, loc: &Locator) -> Result<(), Error> {
         let start = Instant::now();
         loop {
             let left = self.timeout.saturating_sub(start.elapsed());
@@ -135,17 +180,12 @@ impl Browser {
         }
     }
 
-    /// Types `text` into the field once it is actionable (replacing its content), then checks
-    /// that the field holds exactly `text`.
+    /// Types `text` into the field once it is actionable (replacing its content), with real
+    /// keystrokes. That the field holds exactly `text` is checked by the next wait, in its
+    /// first round trip and before anything else it does (click included), or before the
+    /// next navigation or script.
     pub async fn type_text(&self, loc: &Locator, text: &str, how: Typing) -> Result<(), Error> {
         let start = Instant::now();
-        let shown = |t: &str| {
-            if how.secret {
-                "***".to_string()
-            } else {
-                format!("{t:?}")
-            }
-        };
         loop {
             let left = self.timeout.saturating_sub(start.elapsed());
             let found = self
@@ -176,19 +216,12 @@ impl Browser {
                 Err(e) => return Err(self.unexpected(format!("could not type into `{loc}`: {e}"))),
             }
             // Read back through the same locator (the element may have been re-rendered).
-            let after = self.wait(loc, Cond::Present).await?.info();
-            if after.value.as_deref() == Some(text) {
-                return Ok(());
-            }
-            return Err(self.unexpected(format!(
-                "typed {} into `{loc}` but it holds {}",
-                shown(text),
-                after
-                    .value
-                    .as_deref()
-                    .map(shown)
-                    .unwrap_or_else(|| "no value".into())
-            )));
+            self.typed.lock().unwrap().push(super::wait::TypedCheck {
+                loc: loc.clone(),
+                value: text.to_string(),
+                secret: how.secret,
+            });
+            return Ok(());
         }
     }
 
@@ -199,6 +232,7 @@ impl Browser {
 
     /// Runs a script (arguments as JSON values; secrets go here, never in the script text).
     pub async fn script(&self, js: &str, args: Vec<Value>) -> Result<Value, Error> {
+        self.flush_typed().await?;
         self.traced("execute", || "script".into(), self.client.execute(js, args))
             .await
             .map_err(|e| self.browser_error("execute script", e))
@@ -206,6 +240,7 @@ impl Browser {
 
     /// Runs an asynchronous script; the callback is the last argument.
     pub async fn script_async(&self, js: &str, args: Vec<Value>) -> Result<Value, Error> {
+        self.flush_typed().await?;
         self.traced(
             "execute_async",
             || "script".into(),

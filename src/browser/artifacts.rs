@@ -75,6 +75,8 @@ impl Browser {
     /// Saves the screenshot, the masked HTML and the URL of the current page for a failed
     /// step; returns the folder. Best effort: whatever can be captured is written.
     pub async fn save_failure_artifacts(&self) -> Option<PathBuf> {
+        // What was typed last is not checked any more: the step failed already.
+        self.typed.lock().unwrap().clear();
         let step = self.step();
         let dir = self.artifacts_dir.join(timestamp(SystemTime::now()));
         std::fs::create_dir_all(&dir).ok()?;

@@ -150,6 +150,9 @@ impl BrowserSession {
     }
 }
 
+/// Environment variable naming the chromedriver to use (overrides the PATH lookup).
+pub const CHROMEDRIVER_ENV: &str = "PIMCRED_CHROMEDRIVER";
+
 /// Finds an executable: absolute candidates as given, bare names on `PATH`.
 fn find_executable(candidates: &[&str]) -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
@@ -309,14 +312,27 @@ fn geckodriver_candidates() -> Vec<String> {
 fn find_driver_and_browser(kind: BrowserKind) -> Result<(PathBuf, PathBuf), Error> {
     match kind {
         BrowserKind::Chromium => {
-            let driver = find_executable(&[
-                "chromedriver",
-                "/usr/bin/chromedriver",
-                "/usr/lib/chromium/chromedriver",
-            ])
-            .ok_or_else(|| {
-                Error::Browser(format!("chromedriver not found; install it: {INSTALL_HINT}"))
-            })?;
+            // $PIMCRED_CHROMEDRIVER wins; else `chromedriver` on PATH (so a PATH without it
+            // means "not installed"), else Debian's off-PATH location.
+            let driver = match std::env::var_os(CHROMEDRIVER_ENV) {
+                Some(p) if !p.is_empty() => {
+                    let p = PathBuf::from(p);
+                    if !is_executable(&p) {
+                        return Err(Error::Browser(format!(
+                            "${CHROMEDRIVER_ENV} is {}: not an executable file",
+                            p.display()
+                        )));
+                    }
+                    p
+                }
+                _ => find_executable(&["chromedriver", "/usr/lib/chromium/chromedriver"])
+                    .ok_or_else(|| {
+                        Error::Browser(format!(
+                            "chromedriver not found on PATH (nor ${CHROMEDRIVER_ENV}); install \
+                             it: {INSTALL_HINT}"
+                        ))
+                    })?,
+            };
             let browser = find_executable(&[
                 "/usr/bin/chromium",
                 "chromium",

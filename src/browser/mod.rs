@@ -49,6 +49,15 @@ pub struct Browser {
     /// A locator whose appearance during any wait means the session ended (see
     /// [`Browser::watch_session_end`]).
     session_end: Mutex<Option<Locator>>,
+    /// A locator whose appearance during any wait means the PIM refused the page (see
+    /// [`Browser::watch_refusal`]).
+    refusal: Mutex<Option<Locator>>,
+    /// Values typed but not yet read back: the next poll checks them before anything else
+    /// (see `Browser::type_text`).
+    typed: Mutex<Vec<wait::TypedCheck>>,
+    /// `performance.timeOrigin` of the document the last poll saw, and that of a document a
+    /// reload replaced (polls refuse it; see `Browser::reload`).
+    origins: Mutex<wait::Origins>,
 }
 
 impl Browser {
@@ -63,6 +72,9 @@ impl Browser {
             meter: trace::Meter::new(),
             capture: Mutex::new(None),
             session_end: Mutex::new(None),
+            refusal: Mutex::new(None),
+            typed: Mutex::new(Vec::new()),
+            origins: Mutex::new(wait::Origins::default()),
         }
     }
 
@@ -90,6 +102,12 @@ impl Browser {
     /// and fails fast with `Error::SessionExpired` when it shows. `None` stops watching.
     pub fn watch_session_end(&self, loc: Option<Locator>) {
         *self.session_end.lock().unwrap() = loc;
+    }
+
+    /// While set, every wait also watches for `loc` (e.g. the back office's 403 error page)
+    /// and fails fast with `Error::PimRefused` carrying its text. `None` stops watching.
+    pub fn watch_refusal(&self, loc: Option<Locator>) {
+        *self.refusal.lock().unwrap() = loc;
     }
 
     /// The default deadline of a wait.

@@ -1,8 +1,23 @@
-// One poll of the waiting primitive: resolve every alternative locator now and check its
-// condition, in a single round trip. Returns the first alternative that holds, or, when none
-// does, what each one looked like (for the timeout message).
+// One round trip of the waiting primitive (an asynchronous script): resolve every alternative
+// locator and check its condition, again on every animation frame, until one holds or the
+// slice of time is spent. Returns the first alternative that holds, or, when none does, what
+// each one looked like (for the timeout message). `actionable` also needs the element's rect
+// to stay the same over two consecutive frames.
 // arguments[0]: [{loc: {many, steps: [{css, filters, index}]}, cond: "present"|"visible"|"actionable"|"hidden"}]
+// arguments[1]: {slice: ms, click: bool, typed: [{loc, value}], then: bool, thenArgs: [...],
+//                staleOrigin: number|null, navigate: url|null}
+//   click: once the alternative holds, click its element in the page (see `fire`);
+//   typed: values typed earlier, checked first (values are arguments, never script text);
+//   then:  run the `__then` function prepended to this script on success, return its value;
+//   staleOrigin: the `performance.timeOrigin` of a document replaced by a reload: while it is
+//   still the one shown, nothing holds. Every answer carries the document's `origin`;
+//   navigate: first go to this URL when it is the same document with another fragment (a hash
+//   route: exactly what WebDriver's Navigate To does then), after checking `typed`, and check
+//   once the page's `hashchange` listeners ran; another document: `navigateRefused`.
+// arguments[2]: the callback.
 const alts = arguments[0];
+const opts = arguments[1] || {};
+const done = arguments[arguments.length - 1];
 const norm = (s) => (s || '').replace(/\s+/g, ' ').trim();
 const text = (el) => norm(el.textContent);
 const visible = (el) => {
@@ -107,16 +122,122 @@ const check = (alt) => {
   const r = el.getBoundingClientRect();
   return { ok: true, el, all: [el], rect: [r.left, r.top, r.width, r.height] };
 };
-const states = [];
-for (let i = 0; i < alts.length; i++) {
-  const c = check(alts[i]);
-  if (c.ok) {
-    return {
-      ok: true, alt: i, el: c.el || null, rect: c.rect || null,
-      info: c.el ? info(c.el) : null,
-      texts: (c.all || []).map(text),
-    };
+// The values typed since the last poll: each field must hold exactly what was typed.
+const typed = () => {
+  for (let i = 0; i < (opts.typed || []).length; i++) {
+    const t = opts.typed[i];
+    const cands = resolve(t.loc);
+    if (cands.length !== 1) return { ok: false, state: 'the field typed into is gone (' + cands.length + ' matches)' };
+    const v = 'value' in cands[0] ? cands[0].value : null;
+    if (v !== t.value) return { ok: false, mismatch: i, value: v };
   }
-  states.push(c.state);
+  return { ok: true };
+};
+// A click as a mouse produces it, on what a click at the element's centre hits (the element
+// or a descendant; `uncovered` checked it): pointer/mouse down, focus, up, then `click()`,
+// which runs the activation behaviour (follow a link, toggle a checkbox, submit a form).
+const fire = (el) => {
+  const r = el.getBoundingClientRect();
+  const x = r.left + r.width / 2, y = r.top + r.height / 2;
+  const hit = document.elementFromPoint(x, y);
+  const target = hit && (hit === el || el.contains(hit) || (hit.tagName === 'LABEL' && hit.control === el)) ? hit : el;
+  const o = { bubbles: true, cancelable: true, composed: true, view: window, clientX: x, clientY: y, button: 0, buttons: 1, detail: 1 };
+  const P = window.PointerEvent || MouseEvent;
+  target.dispatchEvent(new P('pointerdown', Object.assign({ pointerType: 'mouse', isPrimary: true }, o)));
+  if (target.dispatchEvent(new MouseEvent('mousedown', o))) {
+    const f = target.closest('a[href], button, input, select, textarea, [tabindex]');
+    if (f && f.focus) f.focus({ preventScroll: true });
+  }
+  const u = Object.assign({}, o, { buttons: 0 });
+  target.dispatchEvent(new P('pointerup', Object.assign({ pointerType: 'mouse', isPrimary: true }, u)));
+  target.dispatchEvent(new MouseEvent('mouseup', u));
+  target.click();
+};
+const once = () => {
+  const states = [];
+  for (let i = 0; i < alts.length; i++) {
+    const c = check(alts[i]);
+    if (c.ok) return Object.assign(c, { i });
+    states.push(c.state);
+  }
+  return { ok: false, states };
+};
+const started = Date.now();
+const slice = Math.max(0, opts.slice || 0);
+let last = null;
+const origin = performance.timeOrigin;
+const tick = () => {
+  let r;
+  try {
+    if (opts.staleOrigin !== undefined && opts.staleOrigin !== null && origin === opts.staleOrigin) {
+      done({ ok: false, states: ['the document before the reload is still shown'], url: location.href, origin });
+      return;
+    }
+    const t = typed();
+    if (t.mismatch !== undefined) { done({ ok: false, typedMismatch: t.mismatch, typedValue: t.value, states: [], url: location.href }); return; }
+    r = once();
+    if (!t.ok && !(r.ok && alts[r.i].sentinel)) r = { ok: false, states: [t.state] };
+  } catch (e) {
+    r = { ok: false, states: ['script error: ' + e] };
+  }
+  if (r.ok) {
+    const key = r.rect ? r.i + ':' + r.rect.join(',') : null;
+    const stable = alts[r.i].cond !== 'actionable' || (key !== null && key === last);
+    last = key;
+    if (stable) {
+      const out = {
+        ok: true, alt: r.i, el: r.el || null, stable: true,
+        info: r.el ? info(r.el) : null,
+        texts: (r.all || []).map(text),
+        typedOk: true,
+        origin,
+        navigated: !!nav,
+      };
+      try {
+        if (opts.click && r.el && !alts[r.i].sentinel) { fire(r.el); out.clicked = true; }
+        if (opts.then && typeof __then === 'function' && !alts[r.i].sentinel) out.then = __then.apply(null, opts.thenArgs || []);
+      } catch (e) {
+        done({ ok: false, states: ['script error: ' + e], url: location.href });
+        return;
+      }
+      done(out);
+      return;
+    }
+  } else {
+    last = null;
+  }
+  if (Date.now() - started >= slice) {
+    done({ ok: false, states: r.ok ? ['moving (rect changed between two frames)'] : r.states, url: location.href, origin });
+    return;
+  }
+  // Next animation frame (a timer when frames are not running, e.g. a hidden window).
+  let fired = false;
+  const next = () => { if (!fired) { fired = true; tick(); } };
+  requestAnimationFrame(next);
+  setTimeout(next, 50);
+};
+const nav = opts.navigate;
+if (!nav) {
+  tick();
+} else {
+  const target = new URL(nav, location.href);
+  const here = new URL(location.href);
+  const doc = (u) => u.origin + u.pathname + u.search;
+  const t = typed();
+  if (t.mismatch !== undefined) {
+    done({ ok: false, typedMismatch: t.mismatch, typedValue: t.value, states: [], url: location.href, origin });
+  } else if (!t.ok) {
+    done({ ok: false, states: [t.state], url: location.href, origin });
+  } else if (doc(target) !== doc(here) || (opts.staleOrigin !== undefined && opts.staleOrigin !== null && origin === opts.staleOrigin)) {
+    done({ ok: false, navigateRefused: true, states: [], url: location.href, origin });
+  } else if (target.hash === here.hash) {
+    tick();
+  } else {
+    let going = false;
+    const go = () => { if (!going) { going = true; tick(); } };
+    // Our listener runs after the router's (registered earlier), so the route has started.
+    window.addEventListener('hashchange', go, { once: true });
+    setTimeout(go, 250);
+    location.href = target.href;
+  }
 }
-return { ok: false, states, url: location.href };

@@ -31,6 +31,9 @@ pub const HIGHLIGHT_STROKE: u32 = 3;
 pub const HIGHLIGHT_GAP: u32 = 3;
 /// Fill of a masked secret.
 pub const MASK: Rgba<u8> = Rgba([40, 40, 40, 255]);
+/// Fill of a run-specific value that is not a secret (a client id), blanked so that images of
+/// two runs compare equal.
+pub const BLANK: Rgba<u8> = Rgba([222, 222, 222, 255]);
 
 /// Injected before every capture: no animations, no transitions, no caret, no transient flash
 /// messages (they come and go on timers), no scrollbars.
@@ -51,12 +54,23 @@ return [window.innerWidth, window.innerHeight, window.devicePixelRatio];
 /// ordinary words such as the user menu's login; passwords show as dots anyway.
 pub const MIN_MASKED_SECRET: usize = 8;
 
-/// Rectangles (CSS px, viewport coordinates) of every place where a known secret shows: the
-/// exact text range inside text nodes, and whole inputs whose value holds one.
+/// Rectangles (CSS px, viewport coordinates) of every place where one of the texts shows: the
+/// text range inside text nodes, widened to the right edge of its block (so that the box does
+/// not depend on the glyphs, and two runs compare equal), and whole inputs whose value holds one.
 const SECRET_RECTS_JS: &str = r#"
 const secrets = arguments[0].filter((s) => s && s.length >= arguments[1]);
 const out = [];
-const push = (r) => { if (r.width > 0 && r.height > 0) out.push([r.left, r.top, r.width, r.height]); };
+const push = (r, node) => {
+  if (!(r.width > 0 && r.height > 0)) return;
+  let right = r.right;
+  let blk = node && node.parentElement;
+  while (blk && getComputedStyle(blk).display.startsWith('inline')) blk = blk.parentElement;
+  if (blk) {
+    const b = blk.getBoundingClientRect();
+    right = Math.max(right, b.right - parseFloat(getComputedStyle(blk).paddingRight || '0'));
+  }
+  out.push([r.left, r.top, right - r.left, r.height]);
+};
 const visible = (el) => { const cs = el && getComputedStyle(el); return cs && cs.visibility !== 'hidden' && cs.display !== 'none'; };
 const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
 for (let n = walker.nextNode(); n; n = walker.nextNode()) {
@@ -65,15 +79,71 @@ for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     let i = n.nodeValue.indexOf(s);
     while (i >= 0) {
       const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + s.length);
-      for (const rr of r.getClientRects()) push(rr);
+      for (const rr of r.getClientRects()) push(rr, n);
       i = n.nodeValue.indexOf(s, i + s.length);
     }
   }
 }
 for (const el of document.querySelectorAll('input, textarea')) {
-  if (secrets.some((s) => (el.value || '').includes(s)) && visible(el)) push(el.getBoundingClientRect());
+  if (secrets.some((s) => (el.value || '').includes(s)) && visible(el)) push(el.getBoundingClientRect(), null);
 }
 return out;
+"#;
+
+/// Replaces, in the page's text nodes, every occurrence of the texts (at least `arguments[1]`
+/// characters long) by as many `0`s: a run-specific value then takes the same room in every
+/// run, and a secret never reaches the pixels. The originals are kept for `RESTORE_JS`; the
+/// replaced ranges are marked with `arguments[2]` (the kind) for `MARK_RECTS_JS`.
+const SUBST_JS: &str = r#"
+const texts = arguments[0].filter((s) => s && s.length >= arguments[1]);
+const kind = arguments[2];
+window.__pimcredSubs = window.__pimcredSubs || [];
+window.__pimcredMarks = window.__pimcredMarks || [];
+if (!texts.length) return 0;
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+const nodes = [];
+for (let n = walker.nextNode(); n; n = walker.nextNode()) nodes.push(n);
+let count = 0;
+for (const n of nodes) {
+  for (const s of texts) {
+    let i = n.nodeValue.indexOf(s);
+    while (i >= 0) {
+      if (!window.__pimcredSubs.some((x) => x.n === n)) window.__pimcredSubs.push({n, orig: n.nodeValue});
+      n.nodeValue = n.nodeValue.slice(0, i) + '0'.repeat(s.length) + n.nodeValue.slice(i + s.length);
+      window.__pimcredMarks.push({n, start: i, end: i + s.length, kind});
+      count++;
+      i = n.nodeValue.indexOf(s, i + s.length);
+    }
+  }
+}
+return count;
+"#;
+
+/// The rectangles of the ranges `SUBST_JS` marked with kind `arguments[0]`, widened to the
+/// right edge of their block.
+const MARK_RECTS_JS: &str = r#"
+const out = [];
+for (const m of (window.__pimcredMarks || [])) {
+  if (m.kind !== arguments[0] || !m.n.isConnected) continue;
+  const cs = getComputedStyle(m.n.parentElement);
+  if (cs.visibility === 'hidden' || cs.display === 'none') continue;
+  const r = document.createRange(); r.setStart(m.n, m.start); r.setEnd(m.n, m.end);
+  for (const rr of r.getClientRects()) {
+    if (!(rr.width > 0 && rr.height > 0)) continue;
+    let blk = m.n.parentElement;
+    while (blk && getComputedStyle(blk).display.startsWith('inline')) blk = blk.parentElement;
+    let right = rr.right;
+    if (blk) right = Math.max(right, blk.getBoundingClientRect().right - parseFloat(getComputedStyle(blk).paddingRight || '0'));
+    out.push([rr.left, rr.top, right - rr.left, rr.height]);
+  }
+}
+return out;
+"#;
+
+/// Puts back the texts `SUBST_JS` replaced.
+const RESTORE_JS: &str = r#"
+for (const x of (window.__pimcredSubs || [])) x.n.nodeValue = x.orig;
+window.__pimcredSubs = []; window.__pimcredMarks = [];
 "#;
 
 const RECT_JS: &str = r#"
@@ -164,6 +234,7 @@ pub struct Shot {
     region: Option<Locator>,
     highlight: Option<Locator>,
     masks: Vec<Locator>,
+    blanks: Vec<String>,
 }
 
 impl Shot {
@@ -174,7 +245,15 @@ impl Shot {
             region: None,
             highlight: None,
             masks: Vec::new(),
+            blanks: Vec::new(),
         }
+    }
+
+    /// Blanks this run-specific text wherever it shows (not a secret: done with `--no-mask`
+    /// too), so that two runs produce the same image.
+    pub fn blank_text(mut self, text: impl Into<String>) -> Self {
+        self.blanks.push(text.into());
+        self
     }
 
     /// Crops to this element (plus the highlight) with a margin.
@@ -299,14 +378,13 @@ impl fantoccini::wd::WebDriverCompatibleCommand for CdpCommand {
     }
 }
 
-/// Writes a PNG.
-pub fn save_png(img: &RgbaImage, path: &Path) -> Result<(), Error> {
+/// Writes a PNG (creating its folder).
+pub fn save_png(img: &RgbaImage, path: &Path) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::Other(anyhow::anyhow!("cannot create {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir)?;
     }
     img.save_with_format(path, image::ImageFormat::Png)
-        .map_err(|e| Error::Other(anyhow::anyhow!("cannot write {}: {e}", path.display())))
+        .map_err(std::io::Error::other)
 }
 
 /// Fills `r` with `c` (clamped to the image).
@@ -404,7 +482,8 @@ impl Browser {
         };
         let mut rec = self.capture_image(&shot, cap.mask).await?;
         let path = dir.join(format!("{}.png", shot.name));
-        save_png(&rec.0, &path)?;
+        save_png(&rec.0, &path)
+            .map_err(|e| Error::Other(anyhow::anyhow!("cannot write {}: {e}", path.display())))?;
         rec.1.file = Some(path);
         rec.1.kind = ShotKind::Tutorial;
         cap.push(rec.1);
@@ -481,8 +560,30 @@ impl Browser {
             .map_err(|e| Error::Other(anyhow::anyhow!("screenshot is not a PNG: {e}")))
     }
 
-    /// Captures the viewport once stable, masks, highlights and crops.
+    /// Captures the viewport once stable, masks, highlights and crops; the page's texts that
+    /// were replaced for the capture are always put back.
     async fn capture_image(
+        &self,
+        shot: &Shot,
+        mask: bool,
+    ) -> Result<(RgbaImage, CaptureRecord), Error> {
+        let res = self.capture_substituted(shot, mask).await;
+        let restored = self.script(RESTORE_JS, vec![]).await;
+        let out = res?;
+        restored?;
+        Ok(out)
+    }
+
+    async fn mark_rects(&self, kind: &str, scale: f64) -> Result<Vec<Rect>, Error> {
+        let v = self.script(MARK_RECTS_JS, vec![json!(kind)]).await?;
+        Ok(v.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| Rect::from_css(r, scale))
+            .collect())
+    }
+
+    async fn capture_substituted(
         &self,
         shot: &Shot,
         mask: bool,
@@ -499,6 +600,15 @@ impl Browser {
         if let Some(cap) = self.capture() {
             *cap.secrets.lock().unwrap() = secrets.clone();
         }
+        self.script(SUBST_JS, vec![json!(shot.blanks), json!(1), json!("blank")])
+            .await?;
+        if mask {
+            self.script(
+                SUBST_JS,
+                vec![json!(secrets), json!(MIN_MASKED_SECRET), json!("secret")],
+            )
+            .await?;
+        }
         // Captures until two in a row are identical, with the rectangles read around them.
         let mut prev: Option<RgbaImage> = None;
         loop {
@@ -513,8 +623,10 @@ impl Browser {
                     Some(l) => Some(self.rect_of(l, false, scale).await?),
                     None => None,
                 };
+                let blanks = self.mark_rects("blank", scale).await?;
                 let mut masks = Vec::new();
                 if mask {
+                    masks.extend(self.mark_rects("secret", scale).await?);
                     for l in &shot.masks {
                         masks.push(self.rect_of(l, false, scale).await?);
                     }
@@ -535,7 +647,7 @@ impl Browser {
                         shot,
                         region,
                         highlight,
-                        masks,
+                        (masks, blanks),
                         mask,
                         &self.step(),
                     ));
@@ -571,10 +683,13 @@ fn compose(
     shot: &Shot,
     region: Option<Rect>,
     highlight: Option<Rect>,
-    masks: Vec<Rect>,
+    (masks, blanks): (Vec<Rect>, Vec<Rect>),
     masked: bool,
     step: &str,
 ) -> (RgbaImage, CaptureRecord) {
+    for r in &blanks {
+        fill_rect(&mut img, *r, BLANK);
+    }
     for r in &masks {
         fill_rect(&mut img, *r, MASK);
     }

@@ -1,5 +1,6 @@
-//! The one waiting primitive: resolve locators now and check their condition in ONE `execute`
-//! per poll, at short intervals, until a deadline. Everything else is built on it.
+//! The one waiting primitive: resolve locators and check their condition in ONE asynchronous
+//! script per round trip, re-checked in the page on every animation frame, until a deadline.
+//! Everything else is built on it.
 
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -10,8 +11,12 @@ use serde_json::{json, Value};
 use super::{is_fatal, Browser, Locator};
 use crate::error::Error;
 
-/// Interval between two polls (a poll costs one `execute`, about 10 ms).
-const POLL_EVERY: Duration = Duration::from_millis(25);
+/// Pause between two round trips when a slice ended without the condition (the page itself
+/// re-checks on every animation frame within a slice).
+const POLL_EVERY: Duration = Duration::from_millis(10);
+
+/// How long one round trip keeps re-checking in the page before it reports back.
+const SLICE: Duration = Duration::from_secs(3);
 
 const POLL_JS: &str = include_str!("poll.js");
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
@@ -24,7 +29,8 @@ pub enum Cond {
     /// Present, displayed, and the page is settled (document complete, no XHR in flight,
     /// no visible loading mask).
     Visible,
-    /// Visible, enabled, not covered at its centre, with a rect stable over two polls.
+    /// Visible, enabled, not covered at its centre, with a rect stable over two animation
+    /// frames.
     Actionable,
     /// No visible match (gone or hidden).
     Hidden,
@@ -144,6 +150,60 @@ impl Browser {
         alts: &[(Locator, Cond)],
         deadline: Duration,
     ) -> Result<Found, Error> {
+        Ok(self.poll(alts, deadline, Extra::default()).await?.0)
+    }
+
+    /// Waits until `loc` meets `cond`, then runs `js` (a synchronous script body reading
+    /// `arguments`, given `args`) in the same round trip and returns its value with what held.
+    pub async fn wait_then(
+        &self,
+        loc: &Locator,
+        cond: Cond,
+        js: &str,
+        args: Vec<Value>,
+    ) -> Result<(Found, Value), Error> {
+        let extra = Extra {
+            then: Some((js, args)),
+            ..Extra::default()
+        };
+        self.poll(&[(loc.clone(), cond)], self.timeout, extra).await
+    }
+
+    /// Waits until `loc` is actionable and clicks it in the same round trip (see `poll.js`,
+    /// `fire`); the click happens only once every check passed.
+    pub(super) async fn wait_click(&self, loc: &Locator, deadline: Duration) -> Result<Found, Error> {
+        let extra = Extra {
+            click: true,
+            ..Extra::default()
+        };
+        Ok(self
+            .poll(&[(loc.clone(), Cond::Actionable)], deadline, extra)
+            .await?
+            .0)
+    }
+
+    /// Checks the values typed since the last poll, and makes a deferred hash-route navigation,
+    /// now (before a command that is not a poll).
+    pub(super) async fn flush_typed(&self) -> Result<(), Error> {
+        if self.typed.lock().unwrap().is_empty()
+            && self.origins.lock().unwrap().navigate.is_none()
+        {
+            return Ok(());
+        }
+        self.wait_any(&[(Locator::css("html"), Cond::Present)], self.timeout)
+            .await
+            .map(|_| ())
+    }
+
+    /// The loop under every wait: one asynchronous script per round trip, which re-checks in
+    /// the page on every animation frame for up to [`SLICE`], so a wait usually costs one
+    /// WebDriver command.
+    async fn poll(
+        &self,
+        alts: &[(Locator, Cond)],
+        deadline: Duration,
+        extra: Extra<'_>,
+    ) -> Result<(Found, Value), Error> {
         let start = Instant::now();
         let mut arg: Vec<Value> = alts
             .iter()
@@ -151,62 +211,140 @@ impl Browser {
             .collect();
         // The session-end sentinel goes first: once the login form is back, nothing else the
         // page shows (a modal gone, a grid empty) can be trusted.
-        let sentinel = self.session_end.lock().unwrap().clone();
-        let offset = usize::from(sentinel.is_some());
-        if let Some(l) = &sentinel {
-            arg.insert(0, json!({"loc": l.to_json(), "cond": Cond::Present.js()}));
+        // Then the refusal sentinel (an error page in place of the awaited one).
+        let sentinels: Vec<(Locator, bool)> = [
+            (self.session_end.lock().unwrap().clone(), true),
+            (self.refusal.lock().unwrap().clone(), false),
+        ]
+        .into_iter()
+        .filter_map(|(l, end)| l.map(|l| (l, end)))
+        .collect();
+        let offset = sentinels.len();
+        for (i, (l, _)) in sentinels.iter().enumerate() {
+            arg.insert(
+                i,
+                json!({"loc": l.to_json(), "cond": Cond::Present.js(), "sentinel": true}),
+            );
         }
-        let args = vec![Value::Array(arg)];
+        let script = match &extra.then {
+            Some((js, _)) => format!("const __then = function () {{\n{js}\n}};\n{POLL_JS}"),
+            None => POLL_JS.to_string(),
+        };
+        let then_args = extra.then.as_ref().map(|(_, a)| a.clone()).unwrap_or_default();
+        let alts_arg = Value::Array(arg);
         let mut last_seen: String;
         let mut url = String::new();
-        let mut last_rect: Option<(usize, Value)> = None;
         loop {
-            match self
+            let typed: Vec<TypedCheck> = self.typed.lock().unwrap().clone();
+            let left = deadline.saturating_sub(start.elapsed());
+            let (stale, nav) = {
+                let mut o = self.origins.lock().unwrap();
+                (o.stale, o.navigate.take())
+            };
+            let opts = json!({
+                "navigate": nav,
+                "slice": left.min(SLICE).as_millis() as u64,
+                "staleOrigin": stale,
+                "click": extra.click,
+                "then": extra.then.is_some(),
+                "thenArgs": then_args,
+                "typed": typed.iter().map(|t| json!({"loc": t.loc.to_json(), "value": t.value})).collect::<Vec<_>>(),
+            });
+            let args = vec![alts_arg.clone(), opts];
+            let res = self
                 .traced(
-                    "execute",
+                    if extra.click {
+                        "execute_async+click"
+                    } else {
+                        "execute_async"
+                    },
                     || format!("poll {}", describe(alts)),
-                    self.client.execute(POLL_JS, args.clone()),
+                    self.client.execute_async(&script, args),
                 )
-                .await
-            {
-                Ok(v) if v["ok"] == true && offset == 1 && v["alt"].as_u64() == Some(0) => {
-                    return Err(Error::SessionExpired { step: self.step() });
+                .await;
+            if let Some(url) = nav {
+                match &res {
+                    Ok(v) if v["navigateRefused"] == true => {
+                        // Another document (or typed values to check first): a real navigation.
+                        self.navigate_cmd(&url).await?;
+                        continue;
+                    }
+                    Ok(v) if v["ok"] == true || v["navigated"] == true => {}
+                    // Not done yet (a script error, an old document): do it next round trip.
+                    _ => {
+                        let mut o = self.origins.lock().unwrap();
+                        o.navigate.get_or_insert(url);
+                    }
+                }
+            }
+            if let Ok(o) = res.as_ref().map(|v| v["origin"].as_f64()) {
+                let mut origins = self.origins.lock().unwrap();
+                if o.is_some() && o != origins.stale {
+                    origins.stale = None;
+                }
+                origins.last = o.or(origins.last);
+            }
+            match res {
+                Ok(v) if v.get("typedMismatch").is_some_and(|i| !i.is_null()) => {
+                    let i = v["typedMismatch"].as_u64().unwrap_or(0) as usize;
+                    self.typed.lock().unwrap().clear();
+                    let t = typed.get(i).cloned();
+                    let Some(t) = t else {
+                        return Err(self.unexpected("a typed value changed".into()));
+                    };
+                    let shown = |x: &str| if t.secret { "***".to_string() } else { format!("{x:?}") };
+                    return Err(self.unexpected(format!(
+                        "typed {} into `{}` but it holds {}",
+                        shown(&t.value),
+                        t.loc,
+                        v["typedValue"].as_str().map(shown).unwrap_or_else(|| "no value".into())
+                    )));
+                }
+                Ok(v) if v["ok"] == true && (v["alt"].as_u64().unwrap_or(0) as usize) < offset => {
+                    let (_, session_end) = &sentinels[v["alt"].as_u64().unwrap_or(0) as usize];
+                    if *session_end {
+                        return Err(Error::SessionExpired { step: self.step() });
+                    }
+                    let texts: Vec<String> = v["texts"]
+                        .as_array()
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|t| t.as_str().map(str::to_string))
+                                .filter(|t| !t.is_empty())
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    return Err(Error::PimRefused {
+                        step: self.step(),
+                        message: texts.join("; "),
+                    });
                 }
                 Ok(v) if v["ok"] == true => {
-                    let alt = (v["alt"].as_u64().unwrap_or(0) as usize).saturating_sub(offset);
-                    let stable = match (&alts[alt].1, v.get("rect")) {
-                        (Cond::Actionable, Some(rect)) => {
-                            let same = matches!(&last_rect, Some((a, r)) if *a == alt && r == rect);
-                            last_rect = Some((alt, rect.clone()));
-                            same
-                        }
-                        _ => true,
-                    };
-                    if stable {
-                        let element = v["el"].get(ELEMENT_KEY).and_then(Value::as_str).map(|id| {
-                            Element::from_element_id(
-                                self.client.clone(),
-                                ElementRef::from(id.to_string()),
-                            )
-                        });
-                        return Ok(Found {
-                            alt,
-                            info: parse_info(&v["info"]),
-                            texts: v["texts"]
-                                .as_array()
-                                .map(|a| {
-                                    a.iter()
-                                        .filter_map(|t| t.as_str().map(str::to_string))
-                                        .collect()
-                                })
-                                .unwrap_or_default(),
-                            element,
-                        });
+                    if v["typedOk"] == true {
+                        let mut pending = self.typed.lock().unwrap();
+                        let n = typed.len().min(pending.len());
+                        pending.drain(..n);
                     }
-                    last_seen = "moving (rect changed between two polls)".into();
+                    let alt = (v["alt"].as_u64().unwrap_or(0) as usize).saturating_sub(offset);
+                    let element = v["el"].get(ELEMENT_KEY).and_then(Value::as_str).map(|id| {
+                        Element::from_element_id(self.client.clone(), ElementRef::from(id.to_string()))
+                    });
+                    let found = Found {
+                        alt,
+                        info: parse_info(&v["info"]),
+                        texts: v["texts"]
+                            .as_array()
+                            .map(|a| {
+                                a.iter()
+                                    .filter_map(|t| t.as_str().map(str::to_string))
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
+                        element,
+                    };
+                    return Ok((found, v.get("then").cloned().unwrap_or(Value::Null)));
                 }
                 Ok(v) => {
-                    last_rect = None;
                     if let Some(u) = v["url"].as_str() {
                         url = u.to_string();
                     }
@@ -221,7 +359,8 @@ impl Browser {
                     last_seen = states.join("; ");
                 }
                 Err(e) if is_fatal(&e) => return Err(self.browser_error("execute (poll)", e)),
-                // Navigation in progress, a dismissed alert, a stale argument: not yet.
+                // Navigation in progress (the document unloaded under the script), a dismissed
+                // alert, a stale argument: not yet.
                 Err(e) => last_seen = format!("script error: {e}"),
             }
             if start.elapsed() >= deadline {
@@ -250,6 +389,32 @@ impl Browser {
             tokio::time::sleep(POLL_EVERY).await;
         }
     }
+}
+
+/// What a poll does besides checking: click the element, run a script on success.
+#[derive(Default)]
+struct Extra<'a> {
+    click: bool,
+    then: Option<(&'a str, Vec<Value>)>,
+}
+
+/// Which document the polls saw last, and which one they must not accept (replaced by a
+/// reload).
+#[derive(Debug, Default, Clone)]
+pub(super) struct Origins {
+    pub(super) last: Option<f64>,
+    pub(super) stale: Option<f64>,
+    /// A hash route `goto` deferred to the next poll (same document, another fragment).
+    pub(super) navigate: Option<String>,
+}
+
+/// A value typed into a field, to be read back by the next poll.
+#[derive(Clone)]
+pub(super) struct TypedCheck {
+    pub(super) loc: Locator,
+    /// What was typed (may be a secret: sent only as a script argument, never shown).
+    pub(super) value: String,
+    pub(super) secret: bool,
 }
 
 /// `locator: condition` of each alternative, for the trace.

@@ -8,6 +8,8 @@ use crate::error::Error;
 use super::grid::{Grid, GridPage};
 use super::{refused_or, Pim};
 
+mod dedupe;
+
 /// Client id and secret read from the credentials cell.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ClientCredentials {
@@ -98,8 +100,22 @@ impl<'a> ApiConnectionsPage<'a> {
     }
 
     fn pick(page: &GridPage, label: &str) -> Option<Option<ClientCredentials>> {
-        let row = page.rows_where("Label", label).into_iter().next()?;
-        Some(page.cell(row, "Credentials").and_then(parse_credentials))
+        // Several rows with the label (concurrent runs): the oldest one.
+        let rows = page.rows_where("Label", label);
+        let parsed: Vec<_> = rows
+            .iter()
+            .map(|r| page.cell(r, "Credentials").and_then(parse_credentials))
+            .collect();
+        if parsed.is_empty() {
+            return None;
+        }
+        Some(
+            parsed
+                .iter()
+                .flatten()
+                .min_by_key(|c| dedupe::age_key(&c.client_id))
+                .cloned(),
+        )
     }
 
     /// The credentials of the first connection labelled `label`, if there is one.
@@ -177,7 +193,8 @@ impl<'a> ApiConnectionsPage<'a> {
             .snapshot(
                 Shot::new("my-very-first-api-connection")
                     .region(self.grid.row(label).nth(0))
-                    .highlight(cell),
+                    .highlight(cell)
+                    .blank_text(c.client_id.clone()),
             )
             .await?;
         Ok(c)

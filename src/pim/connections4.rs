@@ -196,10 +196,11 @@ impl<'a> ConnectionsPage<'a> {
     /// page, where the password is still readable.
     pub async fn create(self, label: &str, flow: FlowType) -> Result<ConnectionEdit<'a>, Error> {
         let b = self.pim.browser;
-        let create = Locator::css(".AknTitleContainer button.AknButton--apply, button.AknButton--apply")
-            .text("Create")
-            .filter(Filter::Visible)
-            .nth(0);
+        let create =
+            Locator::css(".AknTitleContainer button.AknButton--apply, button.AknButton--apply")
+                .text("Create")
+                .filter(Filter::Visible)
+                .nth(0);
         b.click(&create).await?;
         let form = ".AknFullPage";
         let input = Locator::css(format!("{form} input[name=\"label\"]")).filter(Filter::Visible);
@@ -238,10 +239,12 @@ async fn select2(pim: &Pim<'_>, container: Locator, option: &str) -> Result<(), 
         return Ok(());
     }
     b.click(&container.clone().find(".select2-choice")).await?;
-    let result = Locator::css(".select2-drop-active .select2-result-label, .select2-drop .select2-result-label")
-        .text(option)
-        .filter(Filter::Visible)
-        .nth(0);
+    let result = Locator::css(
+        ".select2-drop-active .select2-result-label, .select2-drop .select2-result-label",
+    )
+    .text(option)
+    .filter(Filter::Visible)
+    .nth(0);
     b.click(&result).await?;
     b.wait(&chosen.text(option), Cond::Visible).await?;
     Ok(())
@@ -332,9 +335,9 @@ impl<'a> ConnectionEdit<'a> {
         b.wait(&credential_label("Password"), Cond::Visible).await?;
         let c = self.credentials().await?;
         if c.password.is_none() {
-            return Err(b.unexpected(
-                "the password was regenerated but the page does not show it".into(),
-            ));
+            return Err(
+                b.unexpected("the password was regenerated but the page does not show it".into())
+            );
         }
         Ok(c)
     }

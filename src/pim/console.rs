@@ -62,12 +62,34 @@ pub fn create_args(label: &str) -> Vec<String> {
 /// `php app/console` when there is none).
 pub fn create_command_line(prefix: Option<&str>, label: &str) -> String {
     let prefix = prefix.unwrap_or("php app/console");
-    format!("{prefix} {}", shell_words::join(create_args(label)))
+    format!("{prefix} {}", join(create_args(label)))
+}
+
+/// Joins arguments for display, quoting (POSIX single quotes) only those that need it.
+fn join<I, S>(args: I) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let safe = |c: char| c.is_ascii_alphanumeric() || "_-=./:@,+%".contains(c);
+    args.into_iter()
+        .map(|a| {
+            let a = a.as_ref();
+            if !a.is_empty() && a.chars().all(safe) {
+                a.to_string()
+            } else {
+                format!("'{}'", a.replace('\'', "'\\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 impl Console {
     /// Splits `prefix` like a shell would. An empty prefix or unbalanced quotes are
     /// `Error::Usage`.
+    // `Error` is the crate-wide error type; boxing it is not this module's call.
+    #[allow(clippy::result_large_err)]
     pub fn new(prefix: &str, timeout: Duration) -> Result<Self, Error> {
         let parts = shell_words::split(prefix)
             .map_err(|e| Error::Usage(format!("--console {prefix:?}: {e}")))?;
@@ -83,7 +105,7 @@ impl Console {
     /// Runs the prefix plus `args` (no shell); returns stdout, or an error naming the command
     /// (without secrets: none are in the arguments) with its stderr.
     async fn run(&self, args: &[String]) -> Result<String, Error> {
-        let shown = shell_words::join(self.prefix.iter().chain(args.iter()));
+        let shown = join(self.prefix.iter().chain(args.iter()));
         let child = tokio::process::Command::new(&self.prefix[0])
             .args(&self.prefix[1..])
             .args(args)
@@ -213,15 +235,25 @@ mod tests {
 
     #[test]
     fn parses_create_output_with_either_first_line() {
-        for first in ["A new client has been added.", "A new client has been added:"] {
+        for first in [
+            "A new client has been added.",
+            "A new client has been added:",
+        ] {
             let out = format!(
                 "{first}\nclient_id: 1_4gm4rnoizp8gskgkk080ssoo80040g44ksowwgw844k44sc00s\nsecret: 5dyvo1z6y34so4ogkgksw88ookoows00cgoc488kcs8wk4c40s\nlabel: My very first API connection\n"
             );
             let c = parse_created(&out).unwrap();
-            assert_eq!(c.client_id, "1_4gm4rnoizp8gskgkk080ssoo80040g44ksowwgw844k44sc00s");
-            assert_eq!(c.secret, "5dyvo1z6y34so4ogkgksw88ookoows00cgoc488kcs8wk4c40s");
+            assert_eq!(
+                c.client_id,
+                "1_4gm4rnoizp8gskgkk080ssoo80040g44ksowwgw844k44sc00s"
+            );
+            assert_eq!(
+                c.secret,
+                "5dyvo1z6y34so4ogkgksw88ookoows00cgoc488kcs8wk4c40s"
+            );
         }
-        let coloured = "\u{1b}[32mA new client has been added.\u{1b}[39m\nclient_id: 2_a\nsecret: b\n";
+        let coloured =
+            "\u{1b}[32mA new client has been added.\u{1b}[39m\nclient_id: 2_a\nsecret: b\n";
         assert_eq!(parse_created(coloured).unwrap().client_id, "2_a");
         assert!(parse_created("No client found").is_none());
     }

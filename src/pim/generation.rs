@@ -3,8 +3,8 @@
 //! Markers (from the references, `shared/akeneo/`):
 //! * login page: an Akeneo login is `form.form-signin` with `_username` / `_password` and `Akn*`
 //!   classes; 1.7 styles its inputs `AknLogin-formInput`, 2.x+ wrap them in `AknLogin-formCell`;
-//! * after login: 1.7 is a full-page Twig dashboard (`.AknDashboardButtons`, no SPA menu drop
-//!   zone); 2.x+ is the SPA with the header menu `.AknHeader-menuItem`;
+//! * after login: 1.7 is a full-page Twig dashboard (`.AknDashboardButtons`, server-rendered
+//!   `#main-menu`, no SPA menu drop zone); 2.x+ is the SPA (`[data-drop-zone="menu"]`);
 //! * the header tab "Connect" exists from 6.0 (Connect > Connection settings);
 //! * the System column lists "API connections" in 2.x/3.x and "Connections" in 4.x/5.x; its
 //!   user-group item is "Groups" in 2.x and "User groups" from 3.x;
@@ -154,10 +154,14 @@ return {
 /// not one is refused as `Error::Usage` ("not an Akeneo PIM: …", exit 2).
 pub async fn check_login_page(pim: &Pim<'_>) -> Result<LoginLayout, Error> {
     let b = pim.browser;
-    let form = Locator::css("form.form-signin").filter(Filter::Has("input[name=\"_username\"]".into()));
+    let form =
+        Locator::css("form.form-signin").filter(Filter::Has("input[name=\"_username\"]".into()));
     let other = Locator::css("body:not(:has(form.form-signin input[name=\"_username\"]))");
     let found = b
-        .wait_any(&[(form, Cond::Present), (other, Cond::Visible)], b.timeout())
+        .wait_any(
+            &[(form, Cond::Present), (other, Cond::Visible)],
+            b.timeout(),
+        )
         .await?;
     let facts = b.script(LOGIN_FACTS_JS, vec![]).await?;
     let flag = |k: &str| facts[k].as_bool().unwrap_or(false);
@@ -185,7 +189,7 @@ const APP_FACTS_JS: &str = r#"
 const norm = (s) => (s || '').replace(/\s+/g, ' ').trim();
 const texts = (css) => [...document.querySelectorAll(css)].map((e) => norm(e.textContent)).filter(Boolean);
 return {
-  spa: !!document.querySelector('[data-drop-zone="menu"], .AknHeader-menuItem'),
+  spa: !!document.querySelector('[data-drop-zone="menu"]'),
   dashboard17: !!document.querySelector('.AknDashboardButtons, #main-menu'),
   header: texts('.AknHeader-menuItem'),
   column: texts('.AknColumn-navigationLink'),
@@ -238,13 +242,12 @@ pub async fn detect(pim: &Pim<'_>, login: LoginLayout) -> Result<(Generation, St
         ));
     }
     if strings(&facts["header"]).iter().any(|t| t == "Connect") {
-        let g = if endpoint_exists(pim, "/rest/connections/max-limit-reached", "limitReached")
-            .await?
-        {
-            Generation::V7
-        } else {
-            Generation::V6
-        };
+        let g =
+            if endpoint_exists(pim, "/rest/connections/max-limit-reached", "limitReached").await? {
+                Generation::V7
+            } else {
+                Generation::V6
+            };
         let why = if g == Generation::V7 {
             "header tab Connect; /rest/connections/max-limit-reached answers"
         } else {
@@ -263,24 +266,35 @@ pub async fn detect(pim: &Pim<'_>, login: LoginLayout) -> Result<(Generation, St
     let has = |t: &str| column.iter().any(|c| c == t);
     if has("API connections") {
         let (g, why) = if has("User groups") {
-            (Generation::V3, "System > API connections; menu item \"User groups\"")
+            (
+                Generation::V3,
+                "System > API connections; menu item \"User groups\"",
+            )
         } else if has("Groups") {
-            (Generation::V2, "System > API connections; menu item \"Groups\"")
+            (
+                Generation::V2,
+                "System > API connections; menu item \"Groups\"",
+            )
         } else if facts["createUser"].as_bool().unwrap_or(false) {
-            (Generation::V3, "System > API connections; user creation modal button")
+            (
+                Generation::V3,
+                "System > API connections; user creation modal button",
+            )
         } else {
-            (Generation::V2, "System > API connections; no user creation modal button")
+            (
+                Generation::V2,
+                "System > API connections; no user creation modal button",
+            )
         };
         return Ok((g, why.into()));
     }
     if has("Connections") {
-        let g = if endpoint_exists(pim, "/rest/connections/wrong-credentials-combination", "")
-            .await?
-        {
-            Generation::V5
-        } else {
-            Generation::V4
-        };
+        let g =
+            if endpoint_exists(pim, "/rest/connections/wrong-credentials-combination", "").await? {
+                Generation::V5
+            } else {
+                Generation::V4
+            };
         let why = if g == Generation::V5 {
             "System > Connections; /rest/connections/wrong-credentials-combination answers"
         } else {
@@ -302,10 +316,7 @@ mod tests {
     #[test]
     fn parses_choices() {
         assert_eq!("auto".parse(), Ok(GenerationChoice::Auto));
-        assert_eq!(
-            "1.7".parse(),
-            Ok(GenerationChoice::Fixed(Generation::V1_7))
-        );
+        assert_eq!("1.7".parse(), Ok(GenerationChoice::Fixed(Generation::V1_7)));
         assert_eq!("3.x".parse(), Ok(GenerationChoice::Fixed(Generation::V3)));
         assert_eq!(
             "7.0.22".parse(),

@@ -149,9 +149,14 @@ impl Grid {
 
     /// Reads the current page in one script.
     pub async fn read(&self, b: &Browser) -> Result<GridPage, Error> {
-        self.wait_shown(b).await?;
-        let v = b
-            .script(GRID_JS, vec![json!(self.scope), json!(self.header)])
+        // One round trip: wait until shown and settled, then read.
+        let (_, v) = b
+            .wait_then(
+                &self.table(),
+                Cond::Visible,
+                GRID_JS,
+                vec![json!(self.scope), json!(self.header)],
+            )
             .await?;
         parse_page(v).ok_or_else(|| {
             b.unexpected(format!(
@@ -162,7 +167,7 @@ impl Grid {
     }
 
     /// Clicks page `n` of the pager and waits until it is the highlighted page and the rows
-    /// are loaded (page settled).
+    /// are loaded (page settled: the page change's request finished).
     pub async fn go_to_page(&self, b: &Browser, n: u32) -> Result<(), Error> {
         let link = Locator::css(".AknGridToolbar-center a")
             .filter(Filter::Visible)
@@ -172,8 +177,7 @@ impl Grid {
             Filter::Class("active".into()),
             Filter::Class("AknActionButton--highlight".into()),
         ]));
-        b.wait(&current, Cond::Visible).await?;
-        self.wait_shown(b).await
+        b.wait(&current, Cond::Visible).await.map(|_| ())
     }
 
     /// Pages through the grid from the current page until `pick` returns something; returns

@@ -73,7 +73,10 @@ impl<'a> TwigUserForm<'a> {
         b.type_text(&field("email"), user.email, Typing::default())
             .await?;
         let status = b
-            .script(SET_SELECT_JS, vec![json!(format!("{FORM}_enabled")), json!("1")])
+            .script(
+                SET_SELECT_JS,
+                vec![json!(format!("{FORM}_enabled")), json!("1")],
+            )
             .await?;
         if status.as_str() != Some("1") {
             return Err(b.unexpected(format!(
@@ -95,7 +98,10 @@ impl<'a> TwigUserForm<'a> {
             .wait_any(
                 &[
                     (any_checked, Cond::Present),
-                    (roles.clone().find("label").filter(Filter::Visible).many(), Cond::Visible),
+                    (
+                        roles.clone().find("label").filter(Filter::Visible).many(),
+                        Cond::Visible,
+                    ),
                 ],
                 b.timeout(),
             )

@@ -24,6 +24,28 @@ fn logged_in() -> Locator {
     .many()
 }
 
+/// A navigation the browser could not complete (`net::ERR_CONNECTION_REFUSED`,
+/// `net::ERR_NAME_NOT_RESOLVED` ...) means a wrong `--pim-url`: bad input, said plainly.
+fn unreachable(pim: &Pim<'_>, e: Error) -> Error {
+    let Error::Browser(msg) = &e else {
+        return e;
+    };
+    match msg.find("net::ERR_") {
+        Some(i) => {
+            let code: String = msg[i..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == ':')
+                .collect();
+            Error::Usage(format!(
+                "cannot reach the PIM at {}: {code} (check --pim-url, and that the browser can \
+                 reach that address)",
+                pim.base()
+            ))
+        }
+        None => e,
+    }
+}
+
 /// The login page.
 pub struct LoginPage<'a> {
     pim: Pim<'a>,
@@ -36,7 +58,11 @@ impl<'a> LoginPage<'a> {
     pub async fn open(pim: Pim<'a>) -> Result<Self, Error> {
         // Here the login form is expected, not a sign that the session ended.
         pim.browser.watch_session_end(None);
-        pim.browser.goto(&pim.url("/user/login")).await?;
+        pim.browser.watch_refusal(None);
+        pim.browser
+            .goto(&pim.url("/user/login"))
+            .await
+            .map_err(|e| unreachable(&pim, e))?;
         let layout = super::generation::check_login_page(&pim).await?;
         pim.browser.wait(&form(), Cond::Visible).await?;
         Ok(LoginPage { pim, layout })
@@ -81,6 +107,14 @@ impl<'a> LoginPage<'a> {
             // XHR answered 401) means the session expired: every wait fails fast with
             // `Error::SessionExpired` and the flow logs in again.
             b.watch_session_end(Some(form().many()));
+            // An error page in place of the awaited one (403: the admin's role lacks a
+            // permission) is a refusal, said at once rather than after a timeout.
+            b.watch_refusal(Some(
+                Locator::css(".error-page .AknMessageBox--error, .AknInfoBlock .AknMessageBox--error")
+                    .filter(Filter::Visible)
+                    .filter(Filter::NonEmpty)
+                    .many(),
+            ));
             return Ok(());
         }
         Err(Error::PimRefused {

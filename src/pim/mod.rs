@@ -162,7 +162,12 @@ pub(crate) async fn refused_or(
             step: b.step(),
             message: format!(
                 "the PIM answered an error while saving: {}",
-                found.texts.join("; ")
+                found
+                    .texts
+                    .iter()
+                    .map(|t| t.trim_end_matches('×').trim())
+                    .collect::<Vec<_>>()
+                    .join("; ")
             ),
         });
     }

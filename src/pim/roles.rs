@@ -118,8 +118,8 @@ impl<'a> RoleForm<'a> {
     /// Opens `#/user/role/create` and types the label.
     pub async fn create(pim: Pim<'a>, label: &str) -> Result<Self, Error> {
         pim.open_route("#/user/role/create").await?;
+        // Typing waits until the label input is actionable (the form fragment loaded).
         let input = Locator::css(LABEL).filter(Filter::Visible);
-        pim.browser.wait(&input, Cond::Visible).await?;
         pim.browser
             .type_text(
                 &input,

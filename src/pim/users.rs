@@ -40,7 +40,7 @@ impl<'a> UsersPage<'a> {
         let b = self.pim.browser;
         b.click(&Locator::css("#create-button-extension").filter(Filter::Visible))
             .await?;
-        b.wait(&field("username"), Cond::Visible).await?;
+        // No wait here: typing the first field waits until the modal's field is actionable.
         Ok(UserCreateModal { pim: self.pim })
     }
 }

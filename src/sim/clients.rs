@@ -42,6 +42,9 @@ pub async fn create(State(app): State<AppState>, headers: HeaderMap, body: Bytes
     if fault == Some(super::faults::SaveFault::Before) {
         return super::faults::save_error();
     }
+    if app.twin_create() {
+        app.lock().add_client(&label);
+    }
     app.lock().add_client(&label);
     if fault.is_some() {
         return super::faults::save_error();

@@ -11,6 +11,7 @@
 //! | `save-500-after` | the first save of each kind is committed, then answers 500 |
 //! | `flash-late` | flash messages show on the next page instead of this one |
 //! | `token-slow:MS` | the OAuth token endpoint takes MS longer |
+//! | `twin-create` | a concurrent run creates the same API connection just before the first creation |
 //! | `no-api-tab` | the role form has no "Web API permissions" tab (a broken build, for `check`) |
 
 use std::collections::{HashMap, HashSet};
@@ -42,11 +43,14 @@ pub enum Fault {
     TokenSlow(Duration),
     /// The role form lacks its "Web API permissions" tab and pane (a broken build, for `check`).
     NoApiTab,
+    /// Another run creates an API connection with the same label just before the first
+    /// creation is committed (so the other one is older).
+    TwinCreate,
 }
 
 /// Every accepted SPEC form, for error messages and `--help`.
 pub const SPECS: &str = "slow:MS, mask-linger:MS, rerender, logout-after:N, save-500-before, \
-                         save-500-after, flash-late, token-slow:MS, no-api-tab";
+                         save-500-after, flash-late, token-slow:MS, no-api-tab, twin-create";
 
 impl std::str::FromStr for Fault {
     type Err = String;
@@ -81,6 +85,7 @@ impl std::str::FromStr for Fault {
             "save-500-after" => no_arg(Fault::Save500After),
             "flash-late" => no_arg(Fault::FlashLate),
             "no-api-tab" => no_arg(Fault::NoApiTab),
+            "twin-create" => no_arg(Fault::TwinCreate),
             _ => Err(format!("unknown fault {s:?}: expected one of {SPECS}")),
         }
     }
@@ -148,6 +153,17 @@ impl AppState {
             .lock()
             .unwrap_or_else(|e| e.into_inner());
         fired.insert(kind).then_some(when)
+    }
+
+    /// `twin-create`: true (once) when a concurrent twin must be created before this creation.
+    pub fn twin_create(&self) -> bool {
+        self.faults().contains(&Fault::TwinCreate)
+            && self
+                .fault_runtime
+                .failed_saves
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert("twin")
     }
 
     /// `logout-after:N`: counts an authenticated request of session `sid`; true when the session

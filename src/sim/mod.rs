@@ -8,6 +8,7 @@
 //! page and its embedded assets), [`users`], [`roles`], [`clients`] (API connections),
 //! [`datagrid`] (grid JSON), [`api`] (the REST API), [`state`] (the database).
 
+pub mod acl;
 pub mod api;
 pub mod clients;
 pub mod connections;
@@ -48,6 +49,9 @@ pub struct SimConfig {
     pub pim_version: PimVersion,
     /// Injected faults (`--fault SPEC`), see [`faults`].
     pub faults: Vec<faults::Fault>,
+    /// Adds the built-in user `julia` / `julia` (role "Catalog manager"): can log in, cannot
+    /// manage roles nor API connections (see [`acl`]).
+    pub restricted_admin: bool,
 }
 
 /// A generation of the Akeneo PIM back office.
@@ -129,6 +133,7 @@ impl Default for SimConfig {
             users: 30,
             pim_version: PimVersion::V3,
             faults: Vec::new(),
+            restricted_admin: false,
         }
     }
 }
@@ -147,7 +152,10 @@ pub struct AppState {
 impl AppState {
     /// A fresh database built from `cfg`.
     pub fn new(cfg: SimConfig) -> Self {
-        let db = state::State::new(&cfg.admin_password, cfg.users);
+        let mut db = state::State::new(&cfg.admin_password, cfg.users);
+        if cfg.restricted_admin {
+            acl::add_restricted_admin(&mut db);
+        }
         AppState {
             db: Arc::new(Mutex::new(db)),
             cfg: Arc::new(cfg),
@@ -210,6 +218,7 @@ pub fn router(app: AppState) -> Router {
         )
         // 4.x+ Connections (`/rest/connections...`, `/rest/user_role/`, `/rest/user_group/`).
         .merge(connections::routes())
+        .layer(middleware::from_fn_with_state(app.clone(), acl::guard))
         .layer(middleware::from_fn_with_state(
             app.clone(),
             session::latency,

@@ -246,6 +246,7 @@
     var mask = one('.AknGridContainer > .loading-mask', self.el);
     if (mask) { mask.style.display = 'block'; }
     return request('GET', self.url(page)).then(function (r) {
+      if (r.status === 403) { forbiddenPage(); return self; }
       if (r.status === 200 && r.json) { self.setData(r.json, page); }
       else { notify('error', 'Error while loading the grid'); }
       self.render();
@@ -466,6 +467,7 @@
     document.title = 'Role';
     return request('GET', url).then(function (r) {
       return function () {
+        if (r.status === 403) { return forbiddenPage(); }
         if (r.status !== 200) { return notFound(path)(); }
         var v = mount('<div class="AknDefault-contentWithColumn">' + column(path) +
           '<div class="AknDefault-contentWithBottom"><div class="AknDefault-mainContent"></div></div></div>');
@@ -707,6 +709,14 @@
         renderFields(msg);
       });
     });
+  }
+
+  /** The error page of a 403 (pim_enrich.error.http.403). */
+  function forbiddenPage() {
+    document.title = 'Forbidden';
+    mount('<div class="AknDefault-mainContent"><div class="AknInfoBlock error-page">' +
+      '<div class="AknInfoBlock-title AknTitleContainer-title">Error 403</div>' +
+      '<div class="AknMessageBox AknMessageBox--error">You are not allowed to access this page.</div></div></div>');
   }
 
   function notFound(path) {
