@@ -439,12 +439,17 @@ where
     }
 }
 
-/// Failures worth one more look: not bad input, not a dead browser, not Ctrl-C.
+/// Failures worth one more look: a wait that timed out, a page not as expected (a save that
+/// answered an error), and the one refusal a look can resolve: "This value is already used."
+/// (Symfony's UniqueEntity message: a concurrent run created the same name meanwhile; the
+/// retry finds and reuses it). Not other refusals (the same input would be refused again),
+/// bad input, a dead browser or Ctrl-C.
 fn retryable(e: &Error) -> bool {
-    matches!(
-        e,
-        Error::Timeout { .. } | Error::Unexpected { .. } | Error::PimRefused { .. }
-    )
+    match e {
+        Error::Timeout { .. } | Error::Unexpected { .. } => true,
+        Error::PimRefused { message, .. } => message.contains("already used"),
+        _ => false,
+    }
 }
 
 /// The flow proper (3.x).
@@ -481,6 +486,9 @@ async fn run(
     })
     .await?;
     let pim = pim.with_generation(generation);
+    // In-page clicks (one round trip per click) are verified up to 5.x; the 6.x/7.x
+    // design-system pages get WebDriver's own click.
+    b.set_inpage_clicks(generation < pim::generation::Generation::V6);
 
     // Before creating anything: can this admin open the pages the flow needs? (A role
     // without the roles or API-connections permissions gets the 403 error page.)
@@ -672,6 +680,7 @@ async fn run(
         (c, None)
     } else {
         let conn_attempt: &std::sync::atomic::AtomicBool = &Default::default();
+        let conn_refused: &std::sync::atomic::AtomicBool = &Default::default();
         let page = recovering(pim, cfg, progress, "ensure connection", move || async move {
             let page = ApiConnectionsPage::open(pim).await?;
             let before = page.all_labelled(&cfg.connection).await?;
@@ -684,7 +693,20 @@ async fn run(
             }
             conn_attempt.store(true, std::sync::atomic::Ordering::SeqCst);
             created.lock().unwrap().sending("connection");
-            page.create(&cfg.connection).await?;
+            match page.create(&cfg.connection).await {
+                // The CLI already checked the label (1-255 characters), so a first refusal is
+                // more likely a failed save shown in the popin ("An error occurred."): look
+                // again once; a second refusal is the PIM's answer.
+                Err(Error::PimRefused { step, message })
+                    if !conn_refused.swap(true, std::sync::atomic::Ordering::SeqCst) =>
+                {
+                    return Err(Error::Unexpected {
+                        step,
+                        message: format!("the PIM answered: {message}"),
+                    });
+                }
+                other => other?,
+            }
             created.lock().unwrap().confirm("connection");
             // Labels are not unique: a concurrent run with the same label may have created
             // one too. Keep the oldest of the rows that appeared meanwhile, revoke the others

@@ -70,7 +70,11 @@ fn assert_exactly_one_of_each(state: &Value, p: &Provisioned) {
         .collect();
     assert_eq!(users.len(), 1, "one API user: {state}");
     assert!(
-        users[0]["roles"].as_array().unwrap().iter().any(|r| r == ROLE),
+        users[0]["roles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r == ROLE),
         "{state}"
     );
     let roles: Vec<_> = state["roles"]
@@ -214,14 +218,23 @@ fn closed_port() -> u16 {
 fn assert_nothing_created(state: &Value) {
     let users = state["users"].as_array().unwrap();
     assert!(
-        !users.iter().any(|u| u["username"] == API_USER || u["username"] == "ab"),
+        !users
+            .iter()
+            .any(|u| u["username"] == API_USER || u["username"] == "ab"),
         "{state}"
     );
     assert!(
-        !state["roles"].as_array().unwrap().iter().any(|r| r["label"] == ROLE),
+        !state["roles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["label"] == ROLE),
         "{state}"
     );
-    assert!(state["api_clients"].as_array().unwrap().is_empty(), "{state}");
+    assert!(
+        state["api_clients"].as_array().unwrap().is_empty(),
+        "{state}"
+    );
     assert_eq!(counter(state, "user_create"), 0, "{state}");
 }
 
@@ -237,7 +250,11 @@ async fn bad_input_unreachable_pim_url() {
     )
     .await;
     assert_eq!(run.code, Some(2), "{}", run.stderr);
-    assert!(run.stderr.contains("cannot reach the PIM"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("cannot reach the PIM"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains(&url), "{}", run.stderr);
 }
 
@@ -252,7 +269,13 @@ async fn bad_input_url_that_is_not_a_pim() {
     let server = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let dir = tempfile::tempdir().unwrap();
     let run = tool(
-        &["provision", "--pim-url", &url, "--artifacts-dir", dir.path().to_str().unwrap()],
+        &[
+            "provision",
+            "--pim-url",
+            &url,
+            "--artifacts-dir",
+            dir.path().to_str().unwrap(),
+        ],
         &[("PIM_ADMIN_PASSWORD", "admin")],
     )
     .await;
@@ -267,15 +290,29 @@ async fn bad_input_wrong_admin_password() {
     let sim = sim_with(&[]).await;
     let dir = tempfile::tempdir().unwrap();
     let run = tool(
-        &["provision", "--pim-url", sim.url(), "--artifacts-dir", dir.path().to_str().unwrap()],
+        &[
+            "provision",
+            "--pim-url",
+            sim.url(),
+            "--artifacts-dir",
+            dir.path().to_str().unwrap(),
+        ],
         &[("PIM_ADMIN_PASSWORD", "not-the-password")],
     )
     .await;
     assert_eq!(run.code, Some(3), "{}", run.stderr);
-    assert!(run.stderr.contains("Invalid credentials."), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Invalid credentials."),
+        "{}",
+        run.stderr
+    );
     assert!(!run.stderr.contains("not-the-password"));
     let state = sim.state();
-    assert_eq!(counter(&state, "login"), 1, "no retry of a refused login: {state}");
+    assert_eq!(
+        counter(&state, "login"),
+        1,
+        "no retry of a refused login: {state}"
+    );
     assert_nothing_created(&state);
     sim.stop().await;
 }
@@ -285,7 +322,13 @@ async fn bad_input_role_label_over_25_characters() {
     let _serial = SERIAL.lock().await;
     let sim = sim_with(&[]).await;
     let run = tool(
-        &["provision", "--pim-url", sim.url(), "--role", "A role label that is far too long"],
+        &[
+            "provision",
+            "--pim-url",
+            sim.url(),
+            "--role",
+            "A role label that is far too long",
+        ],
         &[("PIM_ADMIN_PASSWORD", "admin")],
     )
     .await;
@@ -304,22 +347,44 @@ async fn bad_input_username_the_pim_rejects_shows_its_message() {
     let dir = tempfile::tempdir().unwrap();
     let run = tool(
         &[
-            "provision", "--pim-url", sim.url(), "--api-user", "ab",
-            "--artifacts-dir", dir.path().to_str().unwrap(),
+            "provision",
+            "--pim-url",
+            sim.url(),
+            "--api-user",
+            "ab",
+            "--artifacts-dir",
+            dir.path().to_str().unwrap(),
         ],
         &[("PIM_ADMIN_PASSWORD", "admin")],
     )
     .await;
     assert_eq!(run.code, Some(3), "{}", run.stderr);
     assert!(
-        run.stderr.contains("This value is too short. It should have 3 characters or more."),
+        run.stderr
+            .contains("This value is too short. It should have 3 characters or more."),
         "{}",
         run.stderr
     );
     let state = sim.state();
-    assert!(!state["users"].as_array().unwrap().iter().any(|u| u["username"] == "ab"));
-    assert!(!state["roles"].as_array().unwrap().iter().any(|r| r["label"] == ROLE));
-    assert!(state["api_clients"].as_array().unwrap().is_empty(), "{state}");
+    assert_eq!(
+        counter(&state, "user_create"),
+        1,
+        "a refusal is not retried: {state}"
+    );
+    assert!(!state["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|u| u["username"] == "ab"));
+    assert!(!state["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["label"] == ROLE));
+    assert!(
+        state["api_clients"].as_array().unwrap().is_empty(),
+        "{state}"
+    );
     sim.stop().await;
 }
 
@@ -352,7 +417,11 @@ async fn bad_input_no_chromedriver_installed() {
     )
     .await;
     assert_eq!(run.code, Some(5), "{}", run.stderr);
-    assert!(run.stderr.contains("chromedriver not found"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("chromedriver not found"),
+        "{}",
+        run.stderr
+    );
     // The override is honoured (and checked).
     let run = tool(
         &["provision", "--pim-url", sim.url()],
@@ -364,7 +433,11 @@ async fn bad_input_no_chromedriver_installed() {
     )
     .await;
     assert_eq!(run.code, Some(5), "{}", run.stderr);
-    assert!(run.stderr.contains("PIMCRED_CHROMEDRIVER"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("PIMCRED_CHROMEDRIVER"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(counter(&sim.state(), "login"), 0);
     sim.stop().await;
 }
@@ -386,8 +459,20 @@ async fn output_file_that_cannot_be_written_shows_the_credentials_once() {
         async move {
             let http = reqwest::Client::new();
             loop {
-                let s: Value = http.get(&state_url).send().await.unwrap().json().await.unwrap();
-                if s["users"].as_array().unwrap().iter().any(|u| u["username"] == API_USER) {
+                let s: Value = http
+                    .get(&state_url)
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                if s["users"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|u| u["username"] == API_USER)
+                {
                     std::fs::remove_dir_all(&out_dir).unwrap();
                     return;
                 }
@@ -397,8 +482,13 @@ async fn output_file_that_cannot_be_written_shows_the_credentials_once() {
     });
     let run = tool(
         &[
-            "provision", "--pim-url", sim.url(), "--output", out_file.to_str().unwrap(),
-            "--artifacts-dir", dir.path().join("art").to_str().unwrap(),
+            "provision",
+            "--pim-url",
+            sim.url(),
+            "--output",
+            out_file.to_str().unwrap(),
+            "--artifacts-dir",
+            dir.path().join("art").to_str().unwrap(),
         ],
         &[("PIM_ADMIN_PASSWORD", "admin")],
     )
@@ -409,7 +499,12 @@ async fn output_file_that_cannot_be_written_shows_the_credentials_once() {
     let state = sim.state();
     let client = &state["api_clients"][0];
     let secret = client["secret"].as_str().unwrap();
-    assert_eq!(run.stderr.matches(secret).count(), 1, "shown once: {}", run.stderr);
+    assert_eq!(
+        run.stderr.matches(secret).count(),
+        1,
+        "shown once: {}",
+        run.stderr
+    );
     assert!(run.stderr.contains(client["client_id"].as_str().unwrap()));
     assert!(!run.stdout.contains(secret));
     assert!(!out_file.exists());
@@ -432,16 +527,26 @@ async fn bad_input_admin_without_role_and_connection_permissions() {
     let dir = tempfile::tempdir().unwrap();
     let run = tool(
         &[
-            "provision", "--pim-url", sim.url(), "--admin-user", "julia",
-            "--artifacts-dir", dir.path().to_str().unwrap(),
+            "provision",
+            "--pim-url",
+            sim.url(),
+            "--admin-user",
+            "julia",
+            "--artifacts-dir",
+            dir.path().to_str().unwrap(),
         ],
         &[("PIM_ADMIN_PASSWORD", "julia")],
     )
     .await;
     assert_eq!(run.code, Some(3), "{}", run.stderr);
-    assert!(run.stderr.contains("julia may not manage roles"), "{}", run.stderr);
     assert!(
-        run.stderr.contains("You are not allowed to access this page."),
+        run.stderr.contains("julia may not manage roles"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("You are not allowed to access this page."),
         "{}",
         run.stderr
     );
@@ -479,9 +584,12 @@ async fn browser_killed_mid_run_is_a_clear_error_without_orphans() {
     let _serial = SERIAL.lock().await;
     let sim = sim_with(&[]).await;
     let dir = tempfile::tempdir().unwrap();
-    let mut child = std::process::Command::new(BIN)
+    let child = std::process::Command::new(BIN)
         .args([
-            "provision", "--pim-url", sim.url(), "--artifacts-dir",
+            "provision",
+            "--pim-url",
+            sim.url(),
+            "--artifacts-dir",
             dir.path().to_str().unwrap(),
         ])
         .env("PIM_ADMIN_PASSWORD", "admin")
@@ -497,7 +605,12 @@ async fn browser_killed_mid_run_is_a_clear_error_without_orphans() {
     let mut killed = 0;
     for _ in 0..1500 {
         let st = sim.state();
-        if st["users"].as_array().unwrap().iter().any(|u| u["username"] == API_USER) {
+        if st["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["username"] == API_USER)
+        {
             for (pid, cmd) in processes_with(&needle) {
                 if !cmd.contains("chromedriver") {
                     // SAFETY: kill(2) on a process of this test's own run.
@@ -581,5 +694,166 @@ async fn concurrent_twin_connection_keeps_the_oldest_and_revokes_the_duplicate()
     for s in progress.steps() {
         eprintln!("{:<20} {:>6} ms  {}", s.name, s.millis, s.detail);
     }
+    sim.stop().await;
+}
+
+// ---------------------------------------------------------------------------- secrets
+
+/// The process tree under `root` (itself included), by the parent ids in /proc/*/stat (read
+/// without touching other processes' memory, so a dying process elsewhere cannot stall it).
+fn descendants(root: i32) -> Vec<i32> {
+    let mut parent = std::collections::HashMap::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<i32>().ok()) else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+            continue;
+        };
+        // "pid (comm) state ppid ...": comm may hold spaces; split after the last ')'.
+        let ppid = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            .and_then(|p| p.parse::<i32>().ok());
+        if let Some(ppid) = ppid {
+            parent.insert(pid, ppid);
+        }
+    }
+    let mut tree = vec![root];
+    let mut i = 0;
+    while i < tree.len() {
+        let p = tree[i];
+        tree.extend(parent.iter().filter(|(_, pp)| **pp == p).map(|(c, _)| *c));
+        i += 1;
+    }
+    tree
+}
+
+/// Every file under `dir`, recursively.
+fn files_under(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = vec![];
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(files_under(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// A run with `-vv` and `--artifacts-dir` that fails after the connection's secret exists
+/// (the token endpoint never answers within WebDriver's command deadline, while the grid
+/// showing the secret is on screen): the admin password, the API password and the secret appear in no stream, no file
+/// the run wrote (artifacts: screenshot, masked HTML, URL) and no process argument list (the
+/// tool, chromedriver, Chromium), read from /proc while the run goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_appear_in_no_stream_file_or_argument_list() {
+    let _serial = SERIAL.lock().await;
+    const ADMIN_PW: &str = "Adm1n-Pw-9f3k2q";
+    const API_PW: &str = "Ap1-Pw-7x2m4v-zz";
+    let sim = sim::start(SimConfig {
+        users: 5,
+        latency: Duration::from_millis(50),
+        admin_password: ADMIN_PW.into(),
+        faults: vec!["token-slow:25000".parse().unwrap()],
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let art = dir.path().join("artifacts");
+    let child = std::process::Command::new(BIN)
+        .args([
+            "provision",
+            "-vv",
+            "--pim-url",
+            sim.url(),
+            "--timeout",
+            "3s",
+            "--artifacts-dir",
+            art.to_str().unwrap(),
+        ])
+        .env("PIM_ADMIN_PASSWORD", ADMIN_PW)
+        .env("PIM_API_PASSWORD", API_PW)
+        .env_remove("PIM_URL")
+        .env_remove("WEBDRIVER_URL")
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let tool_pid = child.id() as i32;
+    // Argument lists, read while the run goes on.
+    let sampler = tokio::spawn(async move {
+        let mut seen: Vec<String> = vec![];
+        let mut browsers = 0;
+        let until = std::time::Instant::now() + Duration::from_secs(180);
+        while std::time::Instant::now() < until {
+            let tool = std::fs::read(format!("/proc/{tool_pid}/cmdline"));
+            let Ok(tool) = tool else { break };
+            if tool.is_empty() {
+                break; // exited (zombie)
+            }
+            seen.push(String::from_utf8_lossy(&tool).replace('\0', " "));
+            let tree = descendants(tool_pid);
+            browsers = browsers.max(tree.len() - 1);
+            for pid in &tree[1..] {
+                if let Ok(c) = std::fs::read(format!("/proc/{pid}/cmdline")) {
+                    seen.push(String::from_utf8_lossy(&c).replace('\0', " "));
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(30)).await;
+        }
+        (seen, browsers)
+    });
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    let (cmdlines, browsers) = sampler.await.unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let state = sim.state();
+    let secret = state["api_clients"][0]["secret"]
+        .as_str()
+        .unwrap_or_else(|| panic!("the connection exists: {state}\n{stderr}"))
+        .to_string();
+    // The run failed after the secret existed, and saved artifacts.
+    assert_eq!(out.status.code(), Some(5), "{stderr}");
+    assert!(stderr.contains("step 'verify'"), "{stderr}");
+    let files = files_under(&art);
+    assert!(
+        files
+            .iter()
+            .any(|f| f.extension().is_some_and(|e| e == "html")),
+        "artifacts: {files:?}\n{stderr}"
+    );
+    assert!(
+        browsers >= 2,
+        "saw chromedriver and Chromium under the tool: {browsers}"
+    );
+    for s in [ADMIN_PW, API_PW, secret.as_str()] {
+        assert!(!stdout.contains(s), "stdout leaks a secret");
+        assert!(!stderr.contains(s), "stderr leaks a secret:\n{stderr}");
+        for f in files_under(dir.path()) {
+            let bytes = std::fs::read(&f).unwrap();
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(!text.contains(s), "{} leaks a secret", f.display());
+        }
+        for c in &cmdlines {
+            assert!(!c.contains(s), "an argument list leaks a secret: {c}");
+        }
+    }
+    // The masked page HTML did hold the grid with the credentials.
+    let html: String = files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "html"))
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect();
+    assert!(html.contains("***"), "masked HTML");
     sim.stop().await;
 }

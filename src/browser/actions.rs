@@ -67,10 +67,14 @@ impl Browser {
     /// The Navigate To command itself.
     pub(super) async fn navigate_cmd(&self, url: &str) -> Result<(), Error> {
         let cmd = Navigate(url.to_string());
-        self.traced("navigate", || super::trace::safe_url(url), self.client.issue_cmd(cmd))
-            .await
-            .map(|_| ())
-            .map_err(|e| self.browser_error(&format!("goto {url}"), e))
+        self.traced(
+            "navigate",
+            || super::trace::safe_url(url),
+            self.client.issue_cmd(cmd),
+        )
+        .await
+        .map(|_| ())
+        .map_err(|e| self.browser_error(&format!("goto {url}"), e))
     }
 
     /// Reloads the page from the server (a new navigation, which also supersedes any reload the
@@ -147,7 +151,27 @@ impl Browser {
     /// mouse down/up, focus, click with its default action) on what that point hits. For
     /// pages that need trusted input events, see [`Browser::click_native`].
     pub async fn click(&self, loc: &Locator) -> Result<(), Error> {
-        self.wait_click(loc, self.timeout).await.map(|_| ())
+        if !self
+            .inpage_clicks
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            return self.click_native(loc).await;
+        }
+        let found = self.wait_click(loc, self.timeout).await?;
+        if found.clicked {
+            return Ok(());
+        }
+        // A text field, a select...: WebDriver's own click.
+        self.click_native(loc).await
+    }
+
+    /// Chooses how [`Browser::click`] clicks: in the page, in the round trip of its last
+    /// check (the default: one command), or through WebDriver's Element Click (two). The
+    /// in-page click is verified on the 1.7, 2.x and 3.x back offices (and 4.x/5.x); the 6.x/7.x
+    /// design-system pages are driven with WebDriver's click.
+    pub fn set_inpage_clicks(&self, on: bool) {
+        self.inpage_clicks
+            .store(on, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Clicks the element through WebDriver's Element Click (trusted input events) once it is
@@ -246,8 +270,8 @@ impl Browser {
             || "script".into(),
             self.client.execute_async(js, args),
         )
-            .await
-            .map_err(|e| self.browser_error("execute async script", e))
+        .await
+        .map_err(|e| self.browser_error("execute async script", e))
     }
 
     /// An `Error::Unexpected` in the current step.

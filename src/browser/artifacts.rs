@@ -91,7 +91,10 @@ impl Browser {
             .await
             .ok()
             .and_then(|v| v.as_str().map(str::to_string));
-        let png = self.traced("screenshot", String::new, self.client.screenshot()).await.ok();
+        let png = self
+            .traced("screenshot", String::new, self.client.screenshot())
+            .await
+            .ok();
         write(
             &dir.join(format!("{name}.url.txt")),
             mask(&url, &secrets).as_bytes(),

@@ -58,6 +58,9 @@ pub struct Browser {
     /// `performance.timeOrigin` of the document the last poll saw, and that of a document a
     /// reload replaced (polls refuse it; see `Browser::reload`).
     origins: Mutex<wait::Origins>,
+    /// `click` clicks in the page, in the round trip of its last check (default; see
+    /// [`Browser::set_inpage_clicks`]).
+    inpage_clicks: std::sync::atomic::AtomicBool,
 }
 
 impl Browser {
@@ -75,6 +78,7 @@ impl Browser {
             refusal: Mutex::new(None),
             typed: Mutex::new(Vec::new()),
             origins: Mutex::new(wait::Origins::default()),
+            inpage_clicks: std::sync::atomic::AtomicBool::new(true),
         }
     }
 

@@ -120,7 +120,7 @@ const check = (alt) => {
   const cov = uncovered(el);
   if (cov) return { ok: false, state: cov };
   const r = el.getBoundingClientRect();
-  return { ok: true, el, all: [el], rect: [r.left, r.top, r.width, r.height] };
+  return { ok: true, el, all: [el], rect: [r.left, r.top, r.width, r.height].map(Math.round) };
 };
 // The values typed since the last poll: each field must hold exactly what was typed.
 const typed = () => {
@@ -134,7 +134,7 @@ const typed = () => {
   return { ok: true };
 };
 // A click as a mouse produces it, on what a click at the element's centre hits (the element
-// or a descendant; `uncovered` checked it): pointer/mouse down, focus, up, then `click()`,
+// or a descendant; `uncovered` checked it): pointer/mouse down, focus, up, then the click,
 // which runs the activation behaviour (follow a link, toggle a checkbox, submit a form).
 const fire = (el) => {
   const r = el.getBoundingClientRect();
@@ -151,8 +151,12 @@ const fire = (el) => {
   const u = Object.assign({}, o, { buttons: 0 });
   target.dispatchEvent(new P('pointerup', Object.assign({ pointerType: 'mouse', isPrimary: true }, u)));
   target.dispatchEvent(new MouseEvent('mouseup', u));
-  target.click();
+  // `click()` where the target has it (HTML elements); an SVG child gets the event itself, and
+  // its activatable ancestor (a button, a link) runs the default action as for a real click.
+  if (typeof target.click === 'function') target.click();
+  else target.dispatchEvent(new MouseEvent('click', u));
 };
+const NATIVE_ONLY = 'input:not([type=checkbox]):not([type=radio]):not([type=button]):not([type=submit]):not([type=reset]), select, textarea, option, [contenteditable=""], [contenteditable=true]';
 const once = () => {
   const states = [];
   for (let i = 0; i < alts.length; i++) {
@@ -165,6 +169,7 @@ const once = () => {
 const started = Date.now();
 const slice = Math.max(0, opts.slice || 0);
 let last = null;
+let prev = null;
 const origin = performance.timeOrigin;
 const tick = () => {
   let r;
@@ -183,6 +188,7 @@ const tick = () => {
   if (r.ok) {
     const key = r.rect ? r.i + ':' + r.rect.join(',') : null;
     const stable = alts[r.i].cond !== 'actionable' || (key !== null && key === last);
+    prev = last;
     last = key;
     if (stable) {
       const out = {
@@ -194,7 +200,18 @@ const tick = () => {
         navigated: !!nav,
       };
       try {
-        if (opts.click && r.el && !alts[r.i].sentinel) { fire(r.el); out.clicked = true; }
+        // Text fields, selects and editable regions (caret, IME, native pickers) get
+        // WebDriver's own click instead: the caller is told to make it.
+        if (opts.click && r.el && !alts[r.i].sentinel) {
+          if (r.el.matches(NATIVE_ONLY)) out.clicked = false;
+          else {
+            fire(r.el);
+            out.clicked = true;
+            // A click that removed its element (a dialog's OK): returning the detached node would
+            // make WebDriver answer "stale element" and lose the fact that the click happened.
+            if (!r.el.isConnected) out.el = null;
+          }
+        }
         if (opts.then && typeof __then === 'function' && !alts[r.i].sentinel) out.then = __then.apply(null, opts.thenArgs || []);
       } catch (e) {
         done({ ok: false, states: ['script error: ' + e], url: location.href });
@@ -207,7 +224,7 @@ const tick = () => {
     last = null;
   }
   if (Date.now() - started >= slice) {
-    done({ ok: false, states: r.ok ? ['moving (rect changed between two frames)'] : r.states, url: location.href, origin });
+    done({ ok: false, states: r.ok ? ['moving (rect changed between two frames: ' + prev + ' then ' + last + ')'] : r.states, url: location.href, origin });
     return;
   }
   // Next animation frame (a timer when frames are not running, e.g. a hidden window).

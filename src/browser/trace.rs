@@ -115,10 +115,13 @@ impl Browser {
     }
 }
 
+/// One step's totals: name, commands, milliseconds, commands per name.
+type StepTotals = (String, u64, f64, Vec<(&'static str, u64)>);
+
 /// The trace as a JSON document: totals, then per-step totals (in the order the steps ran,
 /// with a count per command name), then every command.
 pub fn trace_document(entries: &[TraceEntry]) -> Value {
-    let mut steps: Vec<(String, u64, f64, Vec<(&'static str, u64)>)> = Vec::new();
+    let mut steps: Vec<StepTotals> = Vec::new();
     for e in entries {
         // Steps in the order they first ran (a step seen again is added to its first entry).
         let i = match steps.iter().position(|s| s.0 == e.step) {

@@ -100,6 +100,8 @@ pub struct Found {
     /// Texts of every element the alternative matched (several with `Locator::many`).
     pub texts: Vec<String>,
     pub(super) element: Option<Element>,
+    /// The poll clicked the element itself (see `Browser::wait_click`).
+    pub(super) clicked: bool,
 }
 
 impl Found {
@@ -170,8 +172,13 @@ impl Browser {
     }
 
     /// Waits until `loc` is actionable and clicks it in the same round trip (see `poll.js`,
-    /// `fire`); the click happens only once every check passed.
-    pub(super) async fn wait_click(&self, loc: &Locator, deadline: Duration) -> Result<Found, Error> {
+    /// `fire`); the click happens only once every check passed. Text fields, selects and
+    /// editable regions are not clicked there (`Found::clicked` false).
+    pub(super) async fn wait_click(
+        &self,
+        loc: &Locator,
+        deadline: Duration,
+    ) -> Result<Found, Error> {
         let extra = Extra {
             click: true,
             ..Extra::default()
@@ -185,8 +192,7 @@ impl Browser {
     /// Checks the values typed since the last poll, and makes a deferred hash-route navigation,
     /// now (before a command that is not a poll).
     pub(super) async fn flush_typed(&self) -> Result<(), Error> {
-        if self.typed.lock().unwrap().is_empty()
-            && self.origins.lock().unwrap().navigate.is_none()
+        if self.typed.lock().unwrap().is_empty() && self.origins.lock().unwrap().navigate.is_none()
         {
             return Ok(());
         }
@@ -230,7 +236,11 @@ impl Browser {
             Some((js, _)) => format!("const __then = function () {{\n{js}\n}};\n{POLL_JS}"),
             None => POLL_JS.to_string(),
         };
-        let then_args = extra.then.as_ref().map(|(_, a)| a.clone()).unwrap_or_default();
+        let then_args = extra
+            .then
+            .as_ref()
+            .map(|(_, a)| a.clone())
+            .unwrap_or_default();
         let alts_arg = Value::Array(arg);
         let mut last_seen: String;
         let mut url = String::new();
@@ -292,12 +302,21 @@ impl Browser {
                     let Some(t) = t else {
                         return Err(self.unexpected("a typed value changed".into()));
                     };
-                    let shown = |x: &str| if t.secret { "***".to_string() } else { format!("{x:?}") };
+                    let shown = |x: &str| {
+                        if t.secret {
+                            "***".to_string()
+                        } else {
+                            format!("{x:?}")
+                        }
+                    };
                     return Err(self.unexpected(format!(
                         "typed {} into `{}` but it holds {}",
                         shown(&t.value),
                         t.loc,
-                        v["typedValue"].as_str().map(shown).unwrap_or_else(|| "no value".into())
+                        v["typedValue"]
+                            .as_str()
+                            .map(shown)
+                            .unwrap_or_else(|| "no value".into())
                     )));
                 }
                 Ok(v) if v["ok"] == true && (v["alt"].as_u64().unwrap_or(0) as usize) < offset => {
@@ -327,7 +346,10 @@ impl Browser {
                     }
                     let alt = (v["alt"].as_u64().unwrap_or(0) as usize).saturating_sub(offset);
                     let element = v["el"].get(ELEMENT_KEY).and_then(Value::as_str).map(|id| {
-                        Element::from_element_id(self.client.clone(), ElementRef::from(id.to_string()))
+                        Element::from_element_id(
+                            self.client.clone(),
+                            ElementRef::from(id.to_string()),
+                        )
                     });
                     let found = Found {
                         alt,
@@ -341,6 +363,7 @@ impl Browser {
                             })
                             .unwrap_or_default(),
                         element,
+                        clicked: v["clicked"] == true,
                     };
                     return Ok((found, v.get("then").cloned().unwrap_or(Value::Null)));
                 }

@@ -147,8 +147,8 @@ pub(crate) async fn refused_or(
     let errors = validation_locator(scope);
     // An error flash (a save answered 500 ...): the save may or may not have been committed;
     // the flow looks before it retries.
+    // Present, not visible: a flash fades in, and the page may look settled before it shows.
     let flash = Locator::css(".AknFlash--error, .alert-error, .alert-danger")
-        .filter(Filter::Visible)
         .filter(Filter::NonEmpty)
         .many();
     let found = b

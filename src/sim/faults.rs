@@ -209,7 +209,8 @@ impl AppState {
         if linger == 0 && !rerender && !flash_late {
             return String::new();
         }
-        let cfg = json!({"maskLingerMs": linger as u64, "rerender": rerender, "flashLate": flash_late});
+        let cfg =
+            json!({"maskLingerMs": linger as u64, "rerender": rerender, "flashLate": flash_late});
         format!("<script>window.PimSimFaults = {cfg};</script>")
     }
 }
@@ -228,7 +229,10 @@ mod tests {
 
     #[test]
     fn specs_parse() {
-        assert_eq!("slow:200".parse(), Ok(Fault::Slow(Duration::from_millis(200))));
+        assert_eq!(
+            "slow:200".parse(),
+            Ok(Fault::Slow(Duration::from_millis(200)))
+        );
         assert_eq!("logout-after:12".parse(), Ok(Fault::LogoutAfter(12)));
         assert_eq!("rerender".parse(), Ok(Fault::Rerender));
         assert_eq!("save-500-after".parse(), Ok(Fault::Save500After));
@@ -239,6 +243,9 @@ mod tests {
         assert!("slow".parse::<Fault>().is_err());
         assert!("rerender:3".parse::<Fault>().is_err());
         assert!("logout-after:0".parse::<Fault>().is_err());
-        assert!("explode".parse::<Fault>().unwrap_err().contains("mask-linger:MS"));
+        assert!("explode"
+            .parse::<Fault>()
+            .unwrap_err()
+            .contains("mask-linger:MS"));
     }
 }

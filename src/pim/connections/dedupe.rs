@@ -27,8 +27,9 @@ impl ApiConnectionsPage<'_> {
             self.grid
                 .find(b, |page| {
                     for row in page.rows_where("Label", label) {
-                        if let Some(c) =
-                            page.cell(row, "Credentials").and_then(super::parse_credentials)
+                        if let Some(c) = page
+                            .cell(row, "Credentials")
+                            .and_then(super::parse_credentials)
                         {
                             all.push(c);
                         }
@@ -72,13 +73,19 @@ impl ApiConnectionsPage<'_> {
             .filter(Filter::Visible)
             .find("tbody tr")
             .filter(Filter::Contains(client_id.into()));
-        b.click(&row.clone().find("a[title=\"Revoke\"]").filter(Filter::Visible))
-            .await?;
+        b.click(
+            &row.clone()
+                .find("a[title=\"Revoke\"]")
+                .filter(Filter::Visible),
+        )
+        .await?;
         let ok = Locator::css(".modal")
             .filter(Filter::Visible)
             .find(".ok")
             .filter(Filter::Visible);
-        b.click(&ok).await?;
+        // WebDriver's own click: the confirmation removes itself synchronously on click, and
+        // the in-poll click (`Browser::click`) then fails to return the detached element.
+        b.click_native(&ok).await?;
         b.wait(&row.many(), Cond::Hidden).await?;
         Ok(())
     }

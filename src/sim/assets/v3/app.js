@@ -473,7 +473,19 @@
           '<div class="AknDefault-contentWithBottom"><div class="AknDefault-mainContent"></div></div></div>');
         var main = one('.AknDefault-mainContent', v);
         injectRoleForm(main, r.text);
-        rerenderOnce(function () { if (main.isConnected) { injectRoleForm(main, r.text); } });
+        // `rerender`: the form is rendered again from its current state (a Backbone view
+        // re-rendering from its model): same values, tabs and toggles, new elements.
+        rerenderOnce(function () {
+          if (!main.isConnected) { return; }
+          all('input, textarea', main).forEach(function (i) {
+            if (i.type === 'checkbox' || i.type === 'radio') {
+              if (i.checked) { i.setAttribute('checked', 'checked'); } else { i.removeAttribute('checked'); }
+            } else {
+              i.setAttribute('value', i.value);
+            }
+          });
+          injectRoleForm(main, main.innerHTML);
+        });
       };
     });
   }
