@@ -35,6 +35,9 @@ enum Command {
     /// Create (or reuse) the API user, its role and an API connection, and print verified credentials.
     #[command(after_help = EXIT_CODES)]
     Provision(ProvisionArgs),
+    /// Check saved credentials: get an OAuth token and call the API, from a browser on the PIM.
+    #[command(after_help = EXIT_CODES)]
+    Verify(crate::verify::VerifyArgs),
     /// Run the embedded Akeneo PIM simulator until SIGINT/SIGTERM.
     Sim(SimArgs),
     /// Emulate the PIM's console (`app/console` / `bin/console`) against a running simulator:
@@ -89,9 +92,15 @@ struct ProvisionArgs {
     /// File holding the API user's password (else $PIM_API_PASSWORD, else generated).
     #[arg(long, value_name = "FILE")]
     api_password_file: Option<PathBuf>,
-    /// Set a new password on an existing API user (the given one, or a generated one).
+    /// Set a new password on an existing API user (the given one, or a generated one). 3.x
+    /// requires the user's current password ($PIM_API_CURRENT_PASSWORD or
+    /// --api-current-password-file); 1.7/2.x cannot change another user's password.
     #[arg(long)]
     reset_password: bool,
+    /// File holding the existing API user's current password, for --reset-password on 3.x
+    /// (else $PIM_API_CURRENT_PASSWORD).
+    #[arg(long, value_name = "FILE")]
+    api_current_password_file: Option<PathBuf>,
     /// Label of the role granting Overall Web API access (25 characters at most).
     #[arg(long, default_value = "My API user role")]
     role: String,
@@ -237,6 +246,7 @@ pub fn main() -> i32 {
     rt.block_on(async {
         match cli.command {
             Command::Provision(args) => provision(args).await,
+            Command::Verify(args) => crate::verify::main(args).await,
             Command::Sim(args) => run_sim(args).await,
             Command::SimConsole(args) => sim::console::console_main(&args.pim_url, &args.argv).await,
             Command::Screenshots(args) => crate::screenshots::main(args).await,
@@ -328,6 +338,19 @@ async fn provision(args: ProvisionArgs) -> i32 {
             Ok(v) => v.map(|(s, _)| s),
             Err(msg) => return usage(msg),
         };
+    // Only --reset-password (3.x) needs it; read only then (secrets::read prompts on a terminal).
+    let current_api_password = if args.reset_password {
+        match secrets::read(
+            "PIM_API_CURRENT_PASSWORD",
+            args.api_current_password_file.as_deref(),
+            "Current password of the API user: ",
+        ) {
+            Ok(v) => v.map(|(s, _)| s),
+            Err(msg) => return usage(msg),
+        }
+    } else {
+        None
+    };
     if let Some(url) = &args.webdriver {
         if let Err(msg) = check_url(url, "--webdriver") {
             return usage(msg);
@@ -394,6 +417,7 @@ async fn provision(args: ProvisionArgs) -> i32 {
             console: args.console.clone(),
             flow_type: args.flow_type,
             regenerate_password: args.regenerate_password,
+            current_api_password,
         },
     };
     // --screenshots / --report: numbered per-step images (the report embeds them).

@@ -56,6 +56,9 @@ pub struct GenerationOptions {
     pub flow_type: pim::FlowType,
     /// 4.x+: regenerate the password of an existing connection (its old password stops working).
     pub regenerate_password: bool,
+    /// 3.x `--reset-password`: the existing API user's CURRENT password, which Akeneo 3.x
+    /// requires to change it (`PIM_API_CURRENT_PASSWORD` / `--api-current-password-file`).
+    pub current_api_password: Option<Secret>,
 }
 
 /// Which of the three entities this run created (false: reused).
@@ -391,6 +394,52 @@ const MAX_RELOGINS: u32 = 3;
 /// How often a step is re-run after another failure (a save answered 500, a re-render ...).
 const MAX_RETRIES: u32 = 1;
 
+/// `--reset-password` on an existing API user (1.7 to 3.x). Akeneo 3.x changes a password in
+/// the user edit form's "Password" tab only with the EDITED user's current password
+/// (`UserController::validatePassword`); 1.7/2.x show that tab only on one's own account (the
+/// user form's password fields exist only on creation). Returns the new password and how it
+/// was set.
+async fn reset_password(
+    pim: Pim<'_>,
+    cfg: &ProvisionConfig,
+    users: UsersPage<'_>,
+    generation: Generation,
+) -> crate::Result<(Secret, &'static str)> {
+    if generation != Generation::V3 {
+        return Err(Error::Usage(format!(
+            "--reset-password: Akeneo {generation} lets an administrator set a password only \
+             when creating a user (the Password tab is shown on one's own account only); \
+             delete {} in System > Users and run again to create it with a new password, or \
+             pass its current password in PIM_API_PASSWORD without --reset-password",
+            cfg.api_user
+        )));
+    }
+    let Some(current) = cfg.generation.current_api_password.clone() else {
+        return Err(Error::Usage(format!(
+            "--reset-password: Akeneo 3.x changes a user's password only with that user's \
+             current password (\"Wrong password\" otherwise, even for an administrator): pass \
+             the current password of {} in PIM_API_CURRENT_PASSWORD or \
+             --api-current-password-file, or delete the user in System > Users and run again; \
+             nothing was changed",
+            cfg.api_user
+        )));
+    };
+    let (password, how) = match cfg.api_password.clone() {
+        Some(p) => (p, "the given password"),
+        None => (
+            crate::secrets::generate_password(GENERATED_PASSWORD_LEN),
+            "a generated password",
+        ),
+    };
+    pim.browser.add_secret(password.expose());
+    users
+        .edit(&cfg.api_user)
+        .await?
+        .change_password(&current, &password)
+        .await?;
+    Ok((password, how))
+}
+
 /// Runs a step like [`step`], recovering from what a real back office does: when the session
 /// expired (the login form came back), logs in again and re-runs the step; after another
 /// recoverable failure, re-runs it once. The steps are idempotent and LOOK before they act
@@ -544,12 +593,10 @@ async fn run(
                 ));
             }
             if cfg.reset_password {
-                return Err(Error::Usage(
-                    "--reset-password: resetting an existing user's password is not supported \
-                     on this PIM generation (3.x); delete the user or pass its password in \
-                     PIM_API_PASSWORD"
-                        .into(),
-                ));
+                let (password, how) = reset_password(pim, cfg, users, generation).await?;
+                let note = format!("user {} exists: its password was reset ({how})", cfg.api_user);
+                progress.note(&note);
+                return Ok((Some(password), format!("password reset (Users grid page {page})")));
             }
             progress.note(&format!(
                 "user {} exists: reused, its password left unchanged",

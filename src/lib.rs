@@ -20,5 +20,6 @@ pub mod report;
 pub mod screenshots;
 pub mod secrets;
 pub mod sim;
+pub mod verify;
 
 pub use error::{Error, Result};

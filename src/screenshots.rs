@@ -36,7 +36,8 @@ pub const TUTORIAL_4X: &[&str] = &[
 /// Options of `screenshots`.
 #[derive(Debug, clap::Args)]
 pub struct ScreenshotsArgs {
-    /// PIM base URL. Without it, the embedded simulator (3.x) is started and used.
+    /// PIM base URL. Without it, the embedded simulator is started and used (the flavour of
+    /// --pim-version; 3.x with auto).
     #[arg(long, env = "PIM_URL")]
     pub pim_url: Option<String>,
     /// Folder for the images (default `screenshots`, or `screenshots-compare` with --compare).
@@ -148,12 +149,16 @@ pub async fn main(args: ScreenshotsArgs) -> i32 {
             }
         }
         None => {
-            let cfg = SimConfig::default();
+            let cfg = SimConfig {
+                pim_version: sim_version(args.pim_version),
+                ..SimConfig::default()
+            };
             let admin = Secret::new(cfg.admin_password.clone());
+            let flavour = cfg.pim_version;
             match sim::start(cfg).await {
                 Ok(h) => {
                     progress.note(&format!(
-                        "no --pim-url: using the embedded PIM simulator (3.x) at {}",
+                        "no --pim-url: using the embedded PIM simulator ({flavour}) at {}",
                         h.url()
                     ));
                     let url = h.url().to_string();
@@ -284,6 +289,22 @@ pub fn write_report(dir: &Path, title: &str, progress: &Progress, capture: &Capt
     ) {
         Ok(p) => progress.note(&format!("report written to {}", p.display())),
         Err(e) => eprintln!("error: cannot write the report into {}: {e}", dir.display()),
+    }
+}
+
+/// The simulator flavour imitating the chosen generation (3.x when detecting).
+pub fn sim_version(choice: GenerationChoice) -> sim::PimVersion {
+    match choice {
+        GenerationChoice::Auto => sim::PimVersion::V3,
+        GenerationChoice::Fixed(g) => match g {
+            Generation::V1_7 => sim::PimVersion::V1_7,
+            Generation::V2 => sim::PimVersion::V2,
+            Generation::V3 => sim::PimVersion::V3,
+            Generation::V4 => sim::PimVersion::V4,
+            Generation::V5 => sim::PimVersion::V5,
+            Generation::V6 => sim::PimVersion::V6,
+            Generation::V7 => sim::PimVersion::V7,
+        },
     }
 }
 

@@ -351,3 +351,190 @@ async fn the_secret_is_masked_unless_asked() {
         );
     }
 }
+
+/// 4.x and later: the role images that still apply, then the Connections ones.
+const TUTORIAL_4X_ALL: &[&str] = &[
+    "role-creation",
+    "role-naming",
+    "permission-activation",
+    "connection-creation-button",
+    "connection-creation-popin",
+    "flow-type-selection",
+];
+
+/// One 4.x+ run on a fresh simulator of flavour `v`, tutorial images into `dir`; returns the
+/// records and the Create button's rectangle on the Connections list (CSS px: left, top,
+/// right, bottom), read from the page after the run.
+async fn run_4x(
+    v: sim::PimVersion,
+    g: pim_credentials::pim::Generation,
+    dir: &Path,
+) -> (Vec<pim_credentials::browser::CaptureRecord>, Vec<f64>) {
+    let sim = sim::start(SimConfig {
+        pim_version: v,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let mut cfg = config(sim.url(), dir.join("artifacts"));
+    cfg.generation.pim_version = pim_credentials::pim::GenerationChoice::Fixed(g);
+    let session = browser::launch(&browser::LaunchOptions {
+        webdriver: None,
+        headful: false,
+        timeout: Duration::from_secs(20),
+        artifacts_dir: dir.join("artifacts"),
+        browser: Default::default(),
+    })
+    .await
+    .unwrap();
+    let b = session.browser();
+    let cap = Arc::new(Capture::new(Some(dir.to_path_buf()), None, true));
+    b.set_capture(cap.clone()).await.unwrap();
+    let res = pim_credentials::flow::provision_on(b, &cfg, &Progress::silent()).await;
+    let route = if v >= sim::PimVersion::V6 {
+        "#/connect/connection-settings"
+    } else {
+        "#/connections"
+    };
+    b.goto(&format!("{}/{route}", sim.url())).await.unwrap();
+    b.wait(
+        &Locator::css("button.AknButton--apply")
+            .text("Create")
+            .filter(browser::Filter::Visible),
+        browser::Cond::Visible,
+    )
+    .await
+    .unwrap();
+    let rect = b
+        .script(
+            "const e = [...document.querySelectorAll('button.AknButton--apply')] \
+               .find((x) => x.textContent.trim() === 'Create' && x.getClientRects().length); \
+             const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    session.close().await;
+    let state = sim.state();
+    sim.stop().await;
+    res.unwrap();
+    assert_eq!(state["connections"].as_array().map(Vec::len), Some(1), "{state}");
+    let rect = rect
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect();
+    (cap.records(), rect)
+}
+
+/// Checks the images of a 4.x+ run: every file, its size derived from the viewport and the
+/// crop, and the highlight ring around the Create button.
+fn check_4x_images(
+    dir: &Path,
+    records: &[pim_credentials::browser::CaptureRecord],
+    create: &[f64],
+) {
+    for name in TUTORIAL_4X_ALL {
+        let img = load(&dir.join(format!("{name}.png")));
+        let rec = records
+            .iter()
+            .find(|r| r.name == *name)
+            .unwrap_or_else(|| panic!("no record for {name}"));
+        let crop = rec.crop.unwrap();
+        assert_eq!(
+            (img.width() as i64, img.height() as i64),
+            (crop.w, crop.h),
+            "{name}: the crop's size"
+        );
+        assert!(img.width() <= 1280 && img.height() <= 800, "{name}");
+        assert!(rec.highlight.is_some(), "{name}: a highlight");
+    }
+    // The list image is the whole 1280x800 viewport (DPR 1).
+    let img = load(&dir.join("connection-creation-button.png"));
+    assert_eq!(img.dimensions(), (1280, 800));
+    // The flow type image is cropped to the form and its open options.
+    let flow = load(&dir.join("flow-type-selection.png"));
+    assert!(flow.width() < 1280 && flow.height() < 800);
+    let (l, t) = (create[0].floor() as i64, create[1].floor() as i64);
+    let (r, btm) = (create[2].ceil() as i64, create[3].ceil() as i64);
+    let g = HIGHLIGHT_GAP as i64;
+    let s = HIGHLIGHT_STROKE as i64;
+    let px = |x: i64, y: i64| *img.get_pixel(x as u32, y as u32);
+    let (cx, cy) = ((l + r) / 2, (t + btm) / 2);
+    for k in 0..s {
+        assert_eq!(px(l - g - 1 - k, cy), HIGHLIGHT, "left stroke");
+        assert_eq!(px(r + g + k, cy), HIGHLIGHT, "right stroke");
+        assert_eq!(px(cx, t - g - 1 - k), HIGHLIGHT, "top stroke");
+        assert_eq!(px(cx, btm + g + k), HIGHLIGHT, "bottom stroke");
+    }
+    assert_ne!(px(l - g - s - 1, cy), HIGHLIGHT, "outside the ring");
+    assert_ne!(px(l - 1, cy), HIGHLIGHT, "the gap");
+    assert_ne!(px(cx, cy), HIGHLIGHT, "inside the button");
+}
+
+async fn four_x_and_later(v: sim::PimVersion, g: pim_credentials::pim::Generation) {
+    let _g = SERIAL.lock().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let mut dirs = vec![];
+    for run in 0..2 {
+        let dir = tmp.path().join(format!("run{run}"));
+        let (records, create) = run_4x(v, g, &dir).await;
+        check_4x_images(&dir, &records, &create);
+        // Only the images that apply: no 3.x API connections image, no Users tab image.
+        assert!(!dir.join("api-connections-empty-screen.png").exists());
+        assert!(!dir.join("permission-assignation.png").exists());
+        dirs.push(dir);
+    }
+    let names: Vec<String> = TUTORIAL_4X_ALL.iter().map(|n| format!("{n}.png")).collect();
+    let rows = compare::compare_dirs(
+        &dirs[0],
+        &dirs[1],
+        &tmp.path().join("diff"),
+        DEFAULT_MAX_RATIO,
+        Some(&names),
+    )
+    .unwrap();
+    assert_eq!(rows.len(), TUTORIAL_4X_ALL.len());
+    for r in &rows {
+        assert!(r.ok, "two runs differ: {}: {} ({:?})", r.name, r.verdict, r.ratio);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_x_images_are_stable_and_highlight_the_create_button() {
+    four_x_and_later(sim::PimVersion::V4, pim_credentials::pim::Generation::V4).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn six_x_images_are_stable_and_highlight_the_create_button() {
+    four_x_and_later(sim::PimVersion::V6, pim_credentials::pim::Generation::V6).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_x_images_match_the_repository_4x_set() {
+    let _g = SERIAL.lock().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("actual");
+    let r = bin()
+        .args(["screenshots", "--pim-version", "4", "--compare"])
+        .arg(repo_screenshots().join("4.x"))
+        .arg("--out")
+        .arg(&out)
+        .env_remove("PIM_URL")
+        .env_remove("WEBDRIVER_URL")
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&r.stdout);
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert!(r.status.success(), "compare failed:\n{stdout}\n{stderr}");
+    for name in TUTORIAL_4X_ALL {
+        let file = format!("{name}.png");
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(&file))
+            .unwrap_or_else(|| panic!("{file} not in the table:\n{stdout}"));
+        assert!(line.ends_with("ok"), "{line}");
+    }
+}

@@ -142,7 +142,7 @@ impl Browser {
                     last_seen: url,
                 });
             }
-            tokio::time::sleep(Duration::from_millis(25)).await;
+            tokio::time::sleep(Duration::from_millis(25)).await; // allow-sleep: poll interval of a deadline-bounded wait
         }
     }
 

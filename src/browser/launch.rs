@@ -439,7 +439,7 @@ async fn start_driver(
                 "{name} did not answer {url}/status within {deadline:?}: {tail}"
             )));
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        tokio::time::sleep(Duration::from_millis(20)).await; // allow-sleep: poll interval until /status answers (deadline above)
     }
 }
 

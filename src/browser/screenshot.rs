@@ -232,6 +232,7 @@ impl Rect {
 pub struct Shot {
     name: String,
     region: Option<Locator>,
+    include: Vec<Locator>,
     highlight: Option<Locator>,
     masks: Vec<Locator>,
     blanks: Vec<String>,
@@ -243,6 +244,7 @@ impl Shot {
         Shot {
             name: name.into(),
             region: None,
+            include: Vec::new(),
             highlight: None,
             masks: Vec::new(),
             blanks: Vec::new(),
@@ -259,6 +261,13 @@ impl Shot {
     /// Crops to this element (plus the highlight) with a margin.
     pub fn region(mut self, loc: Locator) -> Self {
         self.region = Some(loc);
+        self
+    }
+
+    /// Widens the crop of [`Shot::region`] to this element too (an open drop-down that
+    /// overflows its form).
+    pub fn include(mut self, loc: Locator) -> Self {
+        self.include.push(loc);
         self
     }
 
@@ -619,10 +628,16 @@ impl Browser {
                     Some(l) => Some(self.rect_of(l, false, scale).await?),
                     None => None,
                 };
-                let region = match &shot.region {
+                let mut region = match &shot.region {
                     Some(l) => Some(self.rect_of(l, false, scale).await?),
                     None => None,
                 };
+                if region.is_some() {
+                    for l in &shot.include {
+                        let r = self.rect_of(l, false, scale).await?;
+                        region = region.map(|g| g.union(r));
+                    }
+                }
                 let blanks = self.mark_rects("blank", scale).await?;
                 let mut masks = Vec::new();
                 if mask {

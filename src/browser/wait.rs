@@ -409,7 +409,7 @@ impl Browser {
                     last_seen,
                 });
             }
-            tokio::time::sleep(POLL_EVERY).await;
+            tokio::time::sleep(POLL_EVERY).await; // allow-sleep: poll interval of a deadline-bounded wait
         }
     }
 }

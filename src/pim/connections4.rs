@@ -11,7 +11,7 @@ use std::str::FromStr;
 
 use serde_json::{json, Value};
 
-use crate::browser::{Cond, Filter, Locator, Typing};
+use crate::browser::{Cond, Filter, Locator, Shot, Typing};
 use crate::error::Error;
 
 use super::{refused_or, Generation, Pim};
@@ -201,12 +201,20 @@ impl<'a> ConnectionsPage<'a> {
                 .text("Create")
                 .filter(Filter::Visible)
                 .nth(0);
+        b.snapshot(Shot::new("connection-creation-button").highlight(create.clone()))
+            .await?;
         b.click(&create).await?;
         let form = ".AknFullPage";
         let input = Locator::css(format!("{form} input[name=\"label\"]")).filter(Filter::Visible);
         b.type_text(&input, label, Typing::default()).await?;
+        b.snapshot(
+            Shot::new("connection-creation-popin")
+                .region(create_form())
+                .highlight(input.clone()),
+        )
+        .await?;
         if self.pim.generation() >= Generation::V6 {
-            select_dsm(&self.pim, "flow_type", flow.label()).await?;
+            select_dsm(&self.pim, "flow_type", flow.label(), Some(FLOW_SHOT)).await?;
         } else {
             let field = Locator::css(
                 ".select2-container.flowType, #s2id_flow_type, \
@@ -214,7 +222,7 @@ impl<'a> ConnectionsPage<'a> {
             )
             .filter(Filter::Visible)
             .nth(0);
-            select2(&self.pim, field, flow.label()).await?;
+            select2(&self.pim, field, flow.label(), Some(FLOW_SHOT)).await?;
         }
         let save = Locator::css(format!("{form} button.AknButton--apply"))
             .text("Save")
@@ -230,12 +238,50 @@ impl<'a> ConnectionsPage<'a> {
     }
 }
 
+/// The tutorial image of the open flow type options (4.x and later).
+const FLOW_SHOT: &str = "flow-type-selection";
+
+/// The create modal's form.
+fn create_form() -> Locator {
+    Locator::css(".AknFullPage form[data-testid=\"create-connection\"], .AknFullPage form")
+        .filter(Filter::Visible)
+        .nth(0)
+}
+
+/// The open options of a Select2 drop (with its search box) or a design-system overlay.
+fn open_options() -> Locator {
+    Locator::css(".select2-drop-active, [role=\"listbox\"]")
+        .filter(Filter::Visible)
+        .nth(0)
+}
+
+/// Takes the tutorial image `name` of the open options: the create form and the option about
+/// to be chosen, highlighted.
+async fn snapshot_options(pim: &Pim<'_>, name: &str, option: &Locator) -> Result<(), Error> {
+    pim.browser.wait(option, Cond::Visible).await?;
+    pim.browser
+        .snapshot(
+            Shot::new(name)
+                .region(create_form())
+                .include(open_options())
+                .highlight(option.clone()),
+        )
+        .await
+}
+
 /// Picks `option` in a Select2 widget: open it (mousedown on `.select2-choice`), click the
-/// result whose text is `option`, check the chosen text.
-async fn select2(pim: &Pim<'_>, container: Locator, option: &str) -> Result<(), Error> {
+/// result whose text is `option`, check the chosen text. With `shot`, takes that tutorial
+/// image while the options are open (and opens them even when `option` is already chosen).
+async fn select2(
+    pim: &Pim<'_>,
+    container: Locator,
+    option: &str,
+    shot: Option<&str>,
+) -> Result<(), Error> {
     let b = pim.browser;
     let chosen = container.clone().find(".select2-chosen");
-    if b.read(&chosen).await?.text == option {
+    let shot = shot.filter(|_| b.capture().is_some());
+    if shot.is_none() && b.read(&chosen).await?.text == option {
         return Ok(());
     }
     b.click(&container.clone().find(".select2-choice")).await?;
@@ -245,14 +291,23 @@ async fn select2(pim: &Pim<'_>, container: Locator, option: &str) -> Result<(), 
     .text(option)
     .filter(Filter::Visible)
     .nth(0);
+    if let Some(name) = shot {
+        snapshot_options(pim, name, &result).await?;
+    }
     b.click(&result).await?;
     b.wait(&chosen.text(option), Cond::Visible).await?;
     Ok(())
 }
 
 /// Picks `option` in a design-system `SelectInput` (`input#<id>` opens an overlay of
-/// `[role=option]`/`[data-testid]` options).
-async fn select_dsm(pim: &Pim<'_>, id: &str, option: &str) -> Result<(), Error> {
+/// `[role=option]`/`[data-testid]` options). With `shot`, takes that tutorial image while the
+/// options are open.
+async fn select_dsm(
+    pim: &Pim<'_>,
+    id: &str,
+    option: &str,
+    shot: Option<&str>,
+) -> Result<(), Error> {
     let b = pim.browser;
     b.click(&Locator::css(format!("#{id}")).filter(Filter::Visible))
         .await?;
@@ -261,6 +316,9 @@ async fn select_dsm(pim: &Pim<'_>, id: &str, option: &str) -> Result<(), Error> 
         .filter(Filter::Visible)
         .filter(Filter::NotClass("AknConnectivityConnection-section".into()))
         .nth(0);
+    if let Some(name) = shot {
+        snapshot_options(pim, name, &opt).await?;
+    }
     b.click(&opt).await?;
     b.wait(&opt, Cond::Hidden).await?;
     Ok(())
@@ -356,7 +414,7 @@ impl<'a> ConnectionEdit<'a> {
             if shown.as_str() == Some(role) {
                 false
             } else {
-                select_dsm(&self.pim, "user_role", role).await?;
+                select_dsm(&self.pim, "user_role", role, None).await?;
                 true
             }
         } else {
@@ -369,7 +427,7 @@ impl<'a> ConnectionEdit<'a> {
             if b.read(&chosen).await?.text == role {
                 false
             } else {
-                select2(&self.pim, field, role).await?;
+                select2(&self.pim, field, role, None).await?;
                 true
             }
         };

@@ -15,6 +15,7 @@ pub mod legacy;
 pub mod login;
 pub mod roles;
 pub mod users;
+pub mod user_edit;
 
 pub use api::{verify_credentials, Credentials, Verified};
 pub use connections::{ApiConnectionsPage, ClientCredentials};

@@ -35,6 +35,14 @@ impl<'a> UsersPage<'a> {
         Ok(hit.map(|(_, page)| page))
     }
 
+    /// Opens the edit form of `username` (3.x `#/user/{id}/edit`) by clicking its row; call
+    /// after [`UsersPage::find`] found it (the grid stays on that page).
+    pub async fn edit(self, username: &str) -> Result<super::user_edit::UserEditForm<'a>, Error> {
+        let cell = self.grid.row(username).find("td").text(username);
+        self.pim.browser.click(&cell).await?;
+        super::user_edit::UserEditForm::wait_loaded(self.pim).await
+    }
+
     /// Opens the creation modal ("Create user").
     pub async fn create(self) -> Result<UserCreateModal<'a>, Error> {
         let b = self.pim.browser;

@@ -188,7 +188,10 @@ pub fn router(app: AppState) -> Router {
     // XHR/JSON endpoints of the back office: login required (401 JSON for XHR), latency added.
     let xhr = Router::new()
         .route("/rest/user/", post(users::create))
-        .route("/rest/user/{id}", get(users::get).delete(users::delete))
+        .route(
+            "/rest/user/{id}",
+            get(users::get).post(users::update).delete(users::delete),
+        )
         .route(
             "/user/role/delete/{id}",
             axum::routing::delete(roles::delete),

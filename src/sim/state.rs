@@ -197,6 +197,8 @@ pub struct Counters {
     pub login: u64,
     /// POST /rest/user/ requests.
     pub user_create: u64,
+    /// Password changes committed by POST /rest/user/{id} (the edit form's Password tab).
+    pub user_password_change: u64,
     /// Role form POSTs on /user/role/create.
     pub role_create: u64,
     /// Role form POSTs on /user/role/update/{id}.

@@ -184,3 +184,67 @@ pub async fn delete(
     db.sessions.retain(|_, u| *u != id);
     StatusCode::NO_CONTENT.into_response()
 }
+
+/// Message of the current-password check of the 3.x user edit form
+/// (`pim_user.user.fields_errors.current_password.wrong`; the controller's fallback text).
+pub const WRONG_PASSWORD: &str = "Wrong password";
+/// Message of the new-password repeat check (`…new_password_repeat.not_match`).
+pub const PASSWORD_DOES_NOT_MATCH: &str = "Password does not match";
+/// Message of the new-password length check (`…new_password.minimum_length`, 2 characters).
+pub const PASSWORD_TOO_SHORT: &str = "Password must contains at least 2 characters";
+
+/// `POST /rest/user/{id}` (`pim_user_user_rest_post`, 3.x `UserController::postAction` →
+/// `updateUser`): the edit form posts its whole model. A password change happens when any of
+/// `current_password`, `new_password`, `new_password_repeat` is non-empty, and is validated
+/// as `validatePassword` does: `current_password` must be the EDITED user's own current
+/// password (not the administrator's), the two new ones must match, and the new one must
+/// have 2 characters or more. Violations: 400 with a bare JSON array of
+/// `{path, message, global}` (no `values` wrapper, unlike creation). 200: the normalized
+/// user. Other fields are left unchanged by the simulator. XHR only.
+pub async fn update(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+    body: Bytes,
+) -> Response {
+    if let Err(redirect) = xhr_or_redirect(&headers) {
+        return *redirect;
+    }
+    let body = match serde_json::from_slice::<Value>(&body) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    let current = text(&body, "current_password");
+    let new = text(&body, "new_password");
+    let repeat = text(&body, "new_password_repeat");
+    let mut db = app.lock();
+    let Some(i) = db.users.iter().position(|u| u.id == id) else {
+        return json_error(
+            StatusCode::NOT_FOUND,
+            &format!("Username with id \"{id}\" not found"),
+        );
+    };
+    if !(current.is_empty() && new.is_empty() && repeat.is_empty()) {
+        let mut errors: Vec<(&str, String)> = Vec::new();
+        if current.is_empty() || current != db.users[i].password {
+            errors.push(("current_password", WRONG_PASSWORD.into()));
+        }
+        if !new.is_empty() && !repeat.is_empty() && new != repeat {
+            errors.push(("new_password_repeat", PASSWORD_DOES_NOT_MATCH.into()));
+        }
+        if new.len() < 2 {
+            errors.push(("new_password", PASSWORD_TOO_SHORT.into()));
+        }
+        if !errors.is_empty() {
+            let list: Vec<Value> = errors
+                .iter()
+                .map(|(p, m)| json!({"path": p, "message": m, "global": false}))
+                .collect();
+            return (StatusCode::BAD_REQUEST, Json(Value::Array(list))).into_response();
+        }
+        db.users[i].password = new;
+        db.counters.user_password_change += 1;
+    }
+    let user = db.users[i].clone();
+    Json(normalize(&db, &user)).into_response()
+}

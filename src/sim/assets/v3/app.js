@@ -406,27 +406,85 @@
     });
   }
 
+  // User edit form (3.x `pim-user-edit-form`, form_extensions/edit.yml): tabs General,
+  // Additional, Groups and roles, Password (current_password, new_password,
+  // new_password_repeat: pim/form/common/fields/password), Interfaces; Save posts the whole
+  // model to POST /rest/user/{id}; 400 = a bare array of violations shown under the fields.
+  var PASSWORD_FIELDS = [['current_password', 'Current password'], ['new_password', 'New password'],
+    ['new_password_repeat', 'New password (repeat)']];
   function userEdit(path, id) {
     document.title = 'User';
     return request('GET', '/rest/user/' + id).then(function (r) {
       return function () {
         if (r.status !== 200 || !r.json) { return notFound(path)(); }
         var u = r.json;
+        var pw = {};
+        var tab = 'pim-user-edit-form-general-tab';
+        var tabs = [['pim-user-edit-form-general-tab', 'General'], ['pim-user-edit-form-additional-tab', 'Additional'],
+          ['pim-user-edit-form-groups-and-roles-tab', 'Groups and roles'], ['pim-user-edit-form-password-tab', 'Password'],
+          ['pim-user-edit-form-interfaces-tab', 'Interfaces']];
         var props = [['Username', u.username], ['First name', u.first_name], ['Last name', u.last_name], ['Email', u.email],
           ['Status', u.enabled ? 'Enabled' : 'Disabled'], ['Roles', (u.roles || []).join(', ')], ['Groups', (u.groups || []).join(', ')]];
         document.title = u.first_name + ' ' + u.last_name;
-        mount(indexPage({
+        var v = mount(indexPage({
           path: path, crumbs: [['System', systemHome()], ['Users', '#/user/']], title: u.first_name + ' ' + u.last_name,
           buttons: '<div class="AknButton AknButton--apply AknButtonList-item save" title="Save">Save</div>',
           content: '<div id="form-navbar" class="AknHorizontalNavtab"><ul class="AknHorizontalNavtab-list nav nav-tabs">' +
-            '<li class="AknHorizontalNavtab-item AknHorizontalNavtab-item--active active"><a class="AknHorizontalNavtab-link">General</a></li>' +
-            '<li class="AknHorizontalNavtab-item"><a class="AknHorizontalNavtab-link">Additional</a></li>' +
-            '<li class="AknHorizontalNavtab-item"><a class="AknHorizontalNavtab-link">Groups and roles</a></li>' +
-            '<li class="AknHorizontalNavtab-item"><a class="AknHorizontalNavtab-link">Interfaces</a></li></ul></div>' +
-            '<dl class="AknUserProperties" data-user-id="' + esc(u.meta.id) + '">' + props.map(function (p) {
-              return '<dt>' + esc(p[0]) + '</dt><dd>' + esc(p[1]) + '</dd>';
-            }).join('') + '</dl>'
+            tabs.map(function (t) {
+              return '<li class="AknHorizontalNavtab-item tab" data-tab="' + t[0] + '"><a class="AknHorizontalNavtab-link" href="javascript:void(0);">' + esc(t[1]) + '</a></li>';
+            }).join('') + '</ul></div><div class="tab-content AknTabContainer-content"></div>'
         }));
+        function render(errors) {
+          errors = errors || {};
+          all('#form-navbar .AknHorizontalNavtab-item', v).forEach(function (li) {
+            var on = li.getAttribute('data-tab') === tab;
+            li.classList.toggle('AknHorizontalNavtab-item--active', on);
+            li.classList.toggle('active', on);
+          });
+          var box = one('.tab-content', v);
+          if (tab === 'pim-user-edit-form-password-tab') {
+            box.innerHTML = '<div class="tabsection"><div class="tabsection-content AknFormContainer">' + PASSWORD_FIELDS.map(function (f) {
+              var fid = randomId();
+              // Password inputs are always rendered empty (password.ts); the model keeps the value.
+              return '<div class="AknFieldContainer" data-code="' + f[0] + '">' +
+                '<div class="AknFieldContainer-header"><label class="AknFieldContainer-label control-label" for="' + fid + '">' + esc(f[1]) + '</label></div>' +
+                '<div class="AknFieldContainer-inputContainer"><input id="' + fid + '" class="AknTextField" type="password" name="' + f[0] + '" value=""></div>' +
+                '<div class="AknFieldContainer-footer">' + (errors[f[0]] ? '<span class="AknFieldContainer-validationError"><span class="error-message">' + esc(errors[f[0]]) + '</span></span>' : '') + '</div>' +
+                '</div>';
+            }).join('') + '</div></div>';
+            all('input', box).forEach(function (input) {
+              input.addEventListener('keyup', function () { pw[input.name] = input.value; });
+            });
+          } else {
+            box.innerHTML = '<dl class="AknUserProperties" data-user-id="' + esc(u.meta.id) + '">' + props.map(function (p) {
+              return '<dt>' + esc(p[0]) + '</dt><dd>' + esc(p[1]) + '</dd>';
+            }).join('') + '</dl>';
+          }
+        }
+        all('#form-navbar .AknHorizontalNavtab-item', v).forEach(function (li) {
+          li.addEventListener('click', function () { tab = li.getAttribute('data-tab'); render(); });
+        });
+        render();
+        rerenderOnce(function () { render(); });
+        one('.save', v).addEventListener('click', function () {
+          var body = {};
+          Object.keys(u).forEach(function (k) { if (k !== 'meta') { body[k] = u[k]; } });
+          PASSWORD_FIELDS.forEach(function (f) { body[f[0]] = pw[f[0]] || ''; });
+          hashMask(true);
+          request('POST', '/rest/user/' + id, JSON.stringify(body), 'application/json').then(function (res) {
+            hashMask(false);
+            pw = {};
+            if (res.status === 200 && res.json) {
+              notify('success', 'User successfully updated.');
+              render();
+              return;
+            }
+            var errors = {};
+            (Array.isArray(res.json) ? res.json : []).forEach(function (e) { if (!errors[e.path]) { errors[e.path] = e.message; } });
+            notify('error', 'An error occurred while updating the user.');
+            render(errors);
+          });
+        });
       };
     });
   }

@@ -1,0 +1,214 @@
+//! `verify`: checks saved credentials (a file written by `provision`, or environment variables)
+//! by getting a token and calling the API from a browser on the PIM's origin.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::Args;
+use serde_json::Value;
+
+use crate::browser::BrowserKind;
+use crate::error::{exit, Error};
+use crate::flow::{self, BrowserConfig};
+use crate::pim::api::{Credentials, Verified};
+use crate::progress::Progress;
+use crate::secrets::Secret;
+
+/// Options of `verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Credentials file written by `provision` (JSON, dotenv or Postman environment; the format
+    /// is detected). Without it: $PIM_URL, $PIM_CLIENT_ID, $PIM_SECRET, $PIM_USERNAME,
+    /// $PIM_PASSWORD.
+    #[arg(long, value_name = "FILE")]
+    credentials: Option<PathBuf>,
+    /// WebDriver URL (chromedriver, Selenium Grid). Without it, chromedriver and headless
+    /// Chromium are started and stopped by the tool.
+    #[arg(long, env = "WEBDRIVER_URL")]
+    webdriver: Option<String>,
+    /// Browser: chromium or firefox.
+    #[arg(long, value_enum, default_value = "chromium")]
+    browser: BrowserKind,
+    /// Deadline of every wait (e.g. 30s, 1500ms).
+    #[arg(long, default_value = "30s", value_parser = crate::cli::parse_duration)]
+    timeout: Duration,
+    /// Folder for failure artifacts.
+    #[arg(long, default_value = "artifacts", value_name = "DIR")]
+    artifacts_dir: PathBuf,
+    /// Only errors on stderr.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+/// The five values `verify` needs.
+#[derive(Debug, Clone)]
+pub struct Saved {
+    /// PIM base URL.
+    pub pim_url: String,
+    /// The four credentials.
+    pub creds: Credentials,
+}
+
+/// Reads credentials from the text of a file written by `provision` in any of its formats.
+pub fn parse_saved(text: &str) -> Result<Saved, String> {
+    let trimmed = text.trim_start();
+    let get: Box<dyn Fn(&str) -> Option<String>> = if trimmed.starts_with('{') {
+        let v: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+        if let Some(values) = v["values"].as_array() {
+            // Postman environment.
+            let map: std::collections::HashMap<String, String> = values
+                .iter()
+                .filter_map(|x| Some((x["key"].as_str()?.to_string(), x["value"].as_str()?.to_string())))
+                .collect();
+            fn key(k: &str) -> &str {
+                match k {
+                    "pim_url" => "url",
+                    "client_id" => "clientId",
+                    other => other,
+                }
+            }
+            Box::new(move |k| map.get(key(k)).cloned())
+        } else {
+            Box::new(move |k| v[k].as_str().map(str::to_string))
+        }
+    } else {
+        let map = parse_dotenv(text);
+        Box::new(move |k| {
+            let name = match k {
+                "pim_url" => "PIM_URL".to_string(),
+                other => format!("PIM_{}", other.to_ascii_uppercase()),
+            };
+            map.get(&name).cloned()
+        })
+    };
+    let need = |k: &str| get(k).filter(|v| !v.is_empty()).ok_or_else(|| format!("no {k} in the credentials"));
+    Ok(Saved {
+        pim_url: need("pim_url")?.trim_end_matches('/').to_string(),
+        creds: Credentials {
+            client_id: need("client_id")?,
+            secret: Secret::new(need("secret")?),
+            username: need("username")?,
+            password: Secret::new(need("password")?),
+        },
+    })
+}
+
+/// `KEY=value` lines, with the single quoting `output::to_env` writes.
+fn parse_dotenv(text: &str) -> std::collections::HashMap<String, String> {
+    text.lines()
+        .filter_map(|l| {
+            let l = l.trim();
+            if l.starts_with('#') {
+                return None;
+            }
+            let (k, v) = l.split_once('=')?;
+            let v = v.trim();
+            let v = if v.len() >= 2 && v.starts_with('\'') && v.ends_with('\'') {
+                v[1..v.len() - 1].replace("'\\''", "'")
+            } else if v.len() >= 2 && v.starts_with('"') && v.ends_with('"') {
+                v[1..v.len() - 1].to_string()
+            } else {
+                v.to_string()
+            };
+            Some((k.trim().trim_start_matches("export ").to_string(), v))
+        })
+        .collect()
+}
+
+fn from_env() -> Result<Saved, String> {
+    let mut text = String::new();
+    for k in ["PIM_URL", "PIM_CLIENT_ID", "PIM_SECRET", "PIM_USERNAME", "PIM_PASSWORD"] {
+        let v = std::env::var(k).map_err(|_| format!("no --credentials FILE and ${k} is not set"))?;
+        text.push_str(&format!("{k}='{}'\n", v.replace('\'', "'\\''")));
+    }
+    parse_saved(&text)
+}
+
+fn load(path: Option<&Path>) -> Result<Saved, String> {
+    match path {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+            parse_saved(&text).map_err(|e| format!("{}: {e}", p.display()))
+        }
+        None => from_env(),
+    }
+}
+
+/// Runs `verify`; returns the exit code.
+pub async fn main(args: VerifyArgs) -> i32 {
+    let saved = match load(args.credentials.as_deref()) {
+        Ok(s) => s,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return exit::USAGE;
+        }
+    };
+    let progress = Progress::new(if args.quiet { -1 } else { 0 });
+    let bc = BrowserConfig {
+        pim_url: saved.pim_url.clone(),
+        webdriver: args.webdriver,
+        browser: args.browser,
+        headful: false,
+        timeout: args.timeout,
+        artifacts_dir: args.artifacts_dir,
+    };
+    match flow::verify_credentials(&bc, &saved.creds, &progress).await {
+        Ok(v) => {
+            let detail = match v {
+                Verified::Ok => "token obtained and the API answered".to_string(),
+                Verified::ResourceAclMissing(m) => format!("token obtained and Overall Web API access works; {m}"),
+            };
+            println!("verified: {} at {}: {detail}", saved.creds.username, saved.pim_url);
+            exit::OK
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            if let Error::Verify(_) = e {
+                eprintln!("hint: the credentials do not work; re-run `provision` (with --reset-password or --regenerate-password where needed)");
+            }
+            e.exit_code()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flow::{Created, Provisioned};
+    use crate::output::{self, Format};
+
+    fn sample() -> Provisioned {
+        Provisioned {
+            pim_url: "http://127.0.0.1:8080".into(),
+            pim_version: "3.x".into(),
+            client_id: "1_abc".into(),
+            secret: Secret::new("s3cr3t"),
+            username: "myAPIuser".into(),
+            password: Some(Secret::new("pa ss'word$")),
+            role: "r".into(),
+            connection: "c".into(),
+            verified: true,
+            created: Created::default(),
+            notes: vec![],
+        }
+    }
+
+    #[test]
+    fn reads_back_every_output_format() {
+        for f in [Format::Json, Format::Env, Format::Postman] {
+            let text = output::render(&sample(), f);
+            let s = parse_saved(&text).unwrap_or_else(|e| panic!("{f:?}: {e}"));
+            assert_eq!(s.pim_url, "http://127.0.0.1:8080", "{f:?}");
+            assert_eq!(s.creds.client_id, "1_abc", "{f:?}");
+            assert_eq!(s.creds.secret.expose(), "s3cr3t", "{f:?}");
+            assert_eq!(s.creds.username, "myAPIuser", "{f:?}");
+            assert_eq!(s.creds.password.expose(), "pa ss'word$", "{f:?}");
+        }
+    }
+
+    #[test]
+    fn missing_values_are_named() {
+        assert!(parse_saved("PIM_URL=http://x\n").unwrap_err().contains("client_id"));
+        assert!(parse_saved("{\"pim_url\":\"http://x\"}").unwrap_err().contains("client_id"));
+    }
+}
