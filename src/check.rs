@@ -1,4 +1,5 @@
-//! `check`: the tutorial's flow as an acceptance test of a PIM's back office (3.x). Each step is
+//! `check`: the tutorial's flow as an acceptance test of a PIM's back office (2.x/3.x, and the
+//! Connections flow of 4.x and later, see [`STEPS_4X`]). Each step is
 //! a test case with assertions on what the UI shows and on what the API answers; the result is a
 //! per-step table, optionally a JUnit XML file and an HTML report; `--cleanup` removes what the
 //! run created, through the UI, in reverse order, and checks it is gone.
@@ -15,7 +16,8 @@ use crate::error::Error;
 use crate::flow::{finish, guarded, start_browser, step, BrowserConfig};
 use crate::junit::{self, Case, Outcome};
 use crate::pim::{
-    self, Acl, ApiConnectionsPage, LoginPage, NewUser, Pim, RoleForm, RolesPage, UsersPage,
+    self, Acl, ApiConnectionsPage, ConnectionsPage, FlowType, Generation, GenerationChoice,
+    LoginPage, NewUser, Pim, RoleForm, RolesPage, UsersPage,
 };
 use crate::progress::{Progress, Status, StepRecord};
 use crate::secrets::Secret;
@@ -38,6 +40,42 @@ pub const STEPS: [&str; 11] = [
 /// The cleanup steps (`--cleanup`), in order.
 pub const CLEANUP_STEPS: [&str; 3] = ["revoke API connection", "delete role", "delete user"];
 
+/// The steps of the check on 4.x and later, in order: the connection creates its own API user,
+/// which gets the role in the connection's Permissions section.
+pub const STEPS_4X: [&str; 10] = [
+    "log in",
+    "open roles",
+    "create role",
+    "grant Web API access",
+    "save role",
+    "create connection",
+    "read credentials",
+    "set connection role",
+    "get token",
+    "call the API",
+];
+
+/// The cleanup steps on 4.x and later (deleting the connection deletes its user and client).
+pub const CLEANUP_STEPS_4X: [&str; 2] = ["delete connection", "delete role"];
+
+/// The steps of the check on a PIM of generation `g`.
+pub fn steps_for(g: Generation) -> &'static [&'static str] {
+    if g.has_connections() {
+        &STEPS_4X
+    } else {
+        &STEPS
+    }
+}
+
+/// The cleanup steps on a PIM of generation `g`.
+pub fn cleanup_steps_for(g: Generation) -> &'static [&'static str] {
+    if g.has_connections() {
+        &CLEANUP_STEPS_4X
+    } else {
+        &CLEANUP_STEPS
+    }
+}
+
 /// Everything `check` needs, validated by the CLI.
 #[derive(Debug, Clone)]
 pub struct CheckConfig {
@@ -55,6 +93,8 @@ pub struct CheckConfig {
     pub screenshots: Option<PathBuf>,
     /// HTML report into this folder.
     pub report: Option<PathBuf>,
+    /// PIM generation: detected after logging in, or given.
+    pub pim_version: GenerationChoice,
 }
 
 /// The names a run uses: `(username, role label, connection label)`. The role label stays
@@ -128,9 +168,15 @@ pub async fn run(cfg: &CheckConfig, progress: &Progress) -> CheckResult {
             }
         }
     }
+    let generation = std::sync::Mutex::new(match cfg.pim_version {
+        GenerationChoice::Fixed(g) => g,
+        GenerationChoice::Auto => Generation::V3,
+    });
     if let Some(session) = session {
-        let outcome =
-            guarded(async { Ok::<_, Error>(flow(session.browser(), cfg, progress).await) }).await;
+        let outcome = guarded(async {
+            Ok::<_, Error>(flow(session.browser(), cfg, progress, &generation).await)
+        })
+        .await;
         match finish(session, outcome, progress).await {
             Ok(code) => first_error = first_error.or(code),
             Err(e) => first_error = first_error.or(Some(e.exit_code())),
@@ -138,10 +184,15 @@ pub async fn run(cfg: &CheckConfig, progress: &Progress) -> CheckResult {
     }
     // Whatever did not run is recorded as skipped.
     let done: Vec<String> = progress.steps().into_iter().map(|s| s.name).collect();
+    let g = *generation.lock().unwrap();
     let all: Vec<&str> = if cfg.cleanup {
-        STEPS.iter().chain(CLEANUP_STEPS.iter()).copied().collect()
+        steps_for(g)
+            .iter()
+            .chain(cleanup_steps_for(g).iter())
+            .copied()
+            .collect()
     } else {
-        STEPS.to_vec()
+        steps_for(g).to_vec()
     };
     for name in all {
         if !done.iter().any(|d| d == name) {
@@ -164,22 +215,58 @@ pub async fn run(cfg: &CheckConfig, progress: &Progress) -> CheckResult {
 }
 
 /// The steps proper. `Some(exit code)` of the first failure, `None` when all passed.
-async fn flow(b: &Browser, cfg: &CheckConfig, progress: &Progress) -> Option<i32> {
+async fn flow(
+    b: &Browser,
+    cfg: &CheckConfig,
+    progress: &Progress,
+    generation: &std::sync::Mutex<Generation>,
+) -> Option<i32> {
     let pim = Pim::new(b, &cfg.browser.pim_url);
     let (user, role, connection) = names(&cfg.run_id);
     let password = crate::secrets::generate_password(crate::flow::GENERATED_PASSWORD_LEN);
     b.add_secret(cfg.admin_password.expose());
     b.add_secret(password.expose());
     let mut created = Created::default();
-    let main = steps(
-        pim,
-        cfg,
-        progress,
-        (&user, &role, &connection),
-        &password,
-        &mut created,
-    )
+    // Log in, then learn the generation (given, or detected on the landing page).
+    let logged_in = step(b, progress, STEPS[0], async {
+        let page = LoginPage::open(pim).await?;
+        let layout = page.layout();
+        page.log_in(&cfg.admin_user, &cfg.admin_password).await?;
+        let (g, how) = match cfg.pim_version {
+            GenerationChoice::Fixed(g) => (g, format!("{g} (--pim-version)")),
+            GenerationChoice::Auto => {
+                let (g, why) = pim::generation::detect(&pim, layout).await?;
+                (g, format!("{g} detected: {why}"))
+            }
+        };
+        if g == Generation::V1_7 || g.console_only() {
+            return Err(Error::Usage(format!(
+                "check drives 2.x and later; this PIM is {g} (its API clients are created by console)"
+            )));
+        }
+        Ok((g, format!("as {}; {how}", cfg.admin_user)))
+    })
     .await;
+    let g = match logged_in {
+        Ok(g) => g,
+        Err(e) => return Some(e.exit_code()),
+    };
+    *generation.lock().unwrap() = g;
+    let pim = pim.with_generation(g);
+    // As provision: in-page clicks up to 5.x, WebDriver's own click on the 6.x+ pages.
+    b.set_inpage_clicks(g < Generation::V6);
+    let main = if g.has_connections() {
+        steps_4x(pim, progress, (&role, &connection), &mut created).await
+    } else {
+        steps(
+            pim,
+            progress,
+            (&user, &role, &connection),
+            &password,
+            &mut created,
+        )
+        .await
+    };
     let mut code = main.err().map(|e| e.exit_code());
     if cfg.cleanup {
         if let Err(e) = cleanup(pim, progress, (&user, &role, &connection), &created).await {
@@ -189,23 +276,148 @@ async fn flow(b: &Browser, cfg: &CheckConfig, progress: &Progress) -> Option<i32
     code
 }
 
+/// 4.x and later, after logging in: the role (granted Overall Web API access, checked after
+/// re-opening), the connection (its credentials read right after creation, its role set in
+/// the Permissions section), a token for its API user and an API call.
+async fn steps_4x(
+    pim: Pim<'_>,
+    progress: &Progress,
+    (role, connection): (&str, &str),
+    created: &mut Created,
+) -> crate::Result<()> {
+    let b = pim.browser;
+    let [_, open_roles, create_role, grant, save_role, create_conn, read, set_role, token, call] =
+        STEPS_4X;
+    step(b, progress, open_roles, async {
+        let roles = RolesPage::open(pim).await?;
+        if roles.find(role).await? {
+            return Err(b.unexpected(format!(
+                "role '{role}' already exists: a check never reuses data; pick another --run-id"
+            )));
+        }
+        Ok(((), "Roles grid shown".to_string()))
+    })
+    .await?;
+
+    let form = step(b, progress, create_role, async {
+        let form = RoleForm::create(pim, role).await?;
+        Ok((form, format!("label '{role}' typed")))
+    })
+    .await?;
+
+    step(b, progress, grant, async {
+        if !form.grant(Acl::OverallWebApiAccess).await? {
+            return Err(b.unexpected(format!(
+                "{} was already granted on a new role",
+                Acl::OverallWebApiAccess
+            )));
+        }
+        Ok(((), "toggle granted".to_string()))
+    })
+    .await?;
+
+    step(b, progress, save_role, async {
+        let saved = form.save().await?;
+        created.role = true;
+        let reopened = saved.reopen().await?;
+        let title = pim::check::expect_role_page(pim, role).await?;
+        reopened.expect_granted(Acl::OverallWebApiAccess).await?;
+        Ok((
+            (),
+            format!("saved; re-opened: title \"{title}\", no validation message, toggle granted"),
+        ))
+    })
+    .await?;
+
+    let edit = step(b, progress, create_conn, async {
+        let page = ConnectionsPage::open(pim).await?;
+        if page.exists(connection).await? {
+            return Err(b.unexpected(format!(
+                "connection '{connection}' already exists: a check never reuses data; pick \
+                 another --run-id"
+            )));
+        }
+        let edit = page.create(connection, FlowType::default()).await?;
+        created.connection = true;
+        Ok((
+            edit,
+            format!(
+                "created (flow type {}); its settings page shows the Credentials section",
+                FlowType::default()
+            ),
+        ))
+    })
+    .await?;
+
+    let creds = step(b, progress, read, async {
+        let c = edit.credentials().await?;
+        let well_formed = c
+            .client_id
+            .split_once('_')
+            .is_some_and(|(n, r)| n.parse::<u64>().is_ok() && !r.is_empty());
+        if !well_formed {
+            return Err(b.unexpected(format!(
+                "the Credentials section shows client id {:?}, expected <id>_<random>",
+                c.client_id
+            )));
+        }
+        if c.password.is_none() {
+            return Err(b.unexpected(
+                "the Credentials section of a new connection does not show its password".into(),
+            ));
+        }
+        let detail = format!("client id {}, user {}", c.client_id, c.username);
+        Ok((c, detail))
+    })
+    .await?;
+
+    step(b, progress, set_role, async {
+        if !edit.set_role(role).await? {
+            return Err(b.unexpected(format!("the new connection's role was already '{role}'")));
+        }
+        let shown = edit.role().await?;
+        if shown != role {
+            return Err(b.unexpected(format!(
+                "after saving, the Permissions section shows the role {shown:?}, expected {role:?}"
+            )));
+        }
+        Ok((
+            (),
+            format!("role '{role}' saved; the Permissions section shows it"),
+        ))
+    })
+    .await?;
+
+    step(b, progress, token, async {
+        let password = creds.password.as_deref().unwrap_or_default();
+        let d = pim::check::get_token(
+            pim,
+            &creds.client_id,
+            &creds.secret,
+            &creds.username,
+            password,
+        )
+        .await?;
+        Ok(((), d))
+    })
+    .await?;
+
+    step(b, progress, call, async {
+        let d = pim::check::call_api(pim, pim.generation().probe()).await?;
+        Ok(((), d))
+    })
+    .await?;
+    Ok(())
+}
+
 async fn steps(
     pim: Pim<'_>,
-    cfg: &CheckConfig,
     progress: &Progress,
     (user, role, connection): (&str, &str, &str),
     password: &Secret,
     created: &mut Created,
 ) -> crate::Result<()> {
     let b = pim.browser;
-    step(b, progress, STEPS[0], async {
-        LoginPage::open(pim)
-            .await?
-            .log_in(&cfg.admin_user, &cfg.admin_password)
-            .await?;
-        Ok(((), format!("as {}", cfg.admin_user)))
-    })
-    .await?;
 
     step(b, progress, STEPS[1], async {
         let users = UsersPage::open(pim).await?;
@@ -342,6 +554,38 @@ async fn cleanup(
     let b = pim.browser;
     let mut first: Option<Error> = None;
     let not_created = "not created by this run: left alone";
+    if pim.generation().has_connections() {
+        let [del_conn, del_role] = CLEANUP_STEPS_4X;
+        if created.connection {
+            let r = step(b, progress, del_conn, async {
+                pim::check::delete_connection(pim, connection).await?;
+                Ok((
+                    (),
+                    format!(
+                        "'{connection}' deleted (with its user and client); gone from the list"
+                    ),
+                ))
+            })
+            .await;
+            first = first.or(r.err());
+        } else {
+            progress.skip(del_conn, not_created);
+        }
+        if created.role {
+            let r = step(b, progress, del_role, async {
+                pim::check::delete_role(pim, role).await?;
+                Ok(((), format!("'{role}' deleted; gone from the grid")))
+            })
+            .await;
+            first = first.or(r.err());
+        } else {
+            progress.skip(del_role, not_created);
+        }
+        return match first {
+            Some(e) => Err(e),
+            None => Ok(()),
+        };
+    }
     if created.connection {
         let r = step(b, progress, CLEANUP_STEPS[0], async {
             pim::check::revoke_connection(pim, connection).await?;
@@ -473,9 +717,13 @@ pub fn browser_config(pim_url: &str, timeout: Duration, artifacts_dir: PathBuf) 
 /// Options of `check`.
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// PIM base URL. Without it, the embedded simulator (3.x) is started and checked.
+    /// PIM base URL. Without it, the embedded simulator is started and checked (the flavour
+    /// of --pim-version; 3.x with auto).
     #[arg(long, env = "PIM_URL")]
     pub pim_url: Option<String>,
+    /// PIM generation: auto (detect after logging in), 2, 3, 4, 5, 6 or 7.
+    #[arg(long, default_value = "auto", value_name = "VERSION")]
+    pub pim_version: GenerationChoice,
     /// Write a JUnit XML report (one testsuite, one testcase per step) to FILE.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
@@ -486,7 +734,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "DIR")]
     pub screenshots: Option<PathBuf>,
     /// Afterwards, remove what the run created through the UI (revoke the API connection,
-    /// delete the role, delete the user) and check it is gone.
+    /// delete the role, delete the user; on 4.x and later delete the connection, which takes
+    /// its user and client with it, and the role) and check it is gone.
     #[arg(long)]
     pub cleanup: bool,
     /// Suffix of the names this run creates (1 to 8 letters or digits; default: random).
@@ -559,13 +808,17 @@ pub async fn main(args: CheckArgs) -> i32 {
             }
         }
         None => {
-            let cfg = crate::sim::SimConfig::default();
+            let cfg = crate::sim::SimConfig {
+                pim_version: crate::screenshots::sim_version(args.pim_version),
+                ..crate::sim::SimConfig::default()
+            };
             let admin = Secret::new(cfg.admin_password.clone());
+            let flavour = cfg.pim_version;
             match crate::sim::start(cfg).await {
                 Ok(h) => {
                     let url = h.url().to_string();
                     progress.note(&format!(
-                        "no --pim-url: checking the embedded PIM simulator at {url}"
+                        "no --pim-url: checking the embedded PIM simulator ({flavour}) at {url}"
                     ));
                     embedded = Some(h);
                     (url, admin)
@@ -588,6 +841,7 @@ pub async fn main(args: CheckArgs) -> i32 {
         cleanup: args.cleanup,
         screenshots: args.screenshots.clone(),
         report: args.report.clone(),
+        pim_version: args.pim_version,
     };
     progress.note(&format!("run id {run_id}"));
     let result = run(&cfg, &progress).await;

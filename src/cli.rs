@@ -343,7 +343,7 @@ async fn provision(args: ProvisionArgs) -> i32 {
         match secrets::read(
             "PIM_API_CURRENT_PASSWORD",
             args.api_current_password_file.as_deref(),
-            "Current password of the API user: ",
+            "Current password of the API user",
         ) {
             Ok(v) => v.map(|(s, _)| s),
             Err(msg) => return usage(msg),

@@ -49,7 +49,8 @@ pub enum Source {
 }
 
 /// Reads a secret from `file` if given (first line, trailing newline stripped), else from the
-/// environment variable `env`, else prompts on the terminal (echo off) when stdin is a terminal.
+/// environment variable `env`, else prompts on the terminal (echo off) when stdin is a terminal
+/// and `prompt` is not empty (an empty prompt means: never ask).
 /// Returns `Ok(None)` when none of them applies. Errors are usage messages.
 pub fn read(
     env: &str,
@@ -70,7 +71,7 @@ pub fn read(
             return Ok(Some((Secret::new(value), Source::Env)));
         }
     }
-    if stdin_is_terminal() {
+    if !prompt.is_empty() && stdin_is_terminal() {
         let value = prompt_hidden(prompt).map_err(|e| format!("cannot read the password: {e}"))?;
         if value.is_empty() {
             return Err("empty password".into());

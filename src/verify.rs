@@ -51,37 +51,51 @@ pub struct Saved {
 
 /// Reads credentials from the text of a file written by `provision` in any of its formats.
 pub fn parse_saved(text: &str) -> Result<Saved, String> {
-    let trimmed = text.trim_start();
-    let get: Box<dyn Fn(&str) -> Option<String>> = if trimmed.starts_with('{') {
+    use std::collections::HashMap;
+    // Every format is read into the JSON output's key names.
+    let values: HashMap<String, String> = if text.trim_start().starts_with('{') {
         let v: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
-        if let Some(values) = v["values"].as_array() {
-            // Postman environment.
-            let map: std::collections::HashMap<String, String> = values
+        match v["values"].as_array() {
+            // A Postman environment.
+            Some(vars) => vars
                 .iter()
-                .filter_map(|x| Some((x["key"].as_str()?.to_string(), x["value"].as_str()?.to_string())))
-                .collect();
-            fn key(k: &str) -> &str {
-                match k {
-                    "pim_url" => "url",
-                    "client_id" => "clientId",
-                    other => other,
-                }
-            }
-            Box::new(move |k| map.get(key(k)).cloned())
-        } else {
-            Box::new(move |k| v[k].as_str().map(str::to_string))
+                .filter_map(|x| {
+                    let key = match x["key"].as_str()? {
+                        "url" => "pim_url",
+                        "clientId" => "client_id",
+                        other => other,
+                    };
+                    Some((key.to_string(), x["value"].as_str()?.to_string()))
+                })
+                .collect(),
+            None => v
+                .as_object()
+                .map(|o| {
+                    o.iter()
+                        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                        .collect()
+                })
+                .unwrap_or_default(),
         }
     } else {
-        let map = parse_dotenv(text);
-        Box::new(move |k| {
-            let name = match k {
-                "pim_url" => "PIM_URL".to_string(),
-                other => format!("PIM_{}", other.to_ascii_uppercase()),
-            };
-            map.get(&name).cloned()
-        })
+        parse_dotenv(text)
+            .into_iter()
+            .filter_map(|(k, v)| {
+                let key = match k.as_str() {
+                    "PIM_URL" => "pim_url".to_string(),
+                    other => other.strip_prefix("PIM_")?.to_ascii_lowercase(),
+                };
+                Some((key, v))
+            })
+            .collect()
     };
-    let need = |k: &str| get(k).filter(|v| !v.is_empty()).ok_or_else(|| format!("no {k} in the credentials"));
+    let need = |k: &str| {
+        values
+            .get(k)
+            .filter(|v| !v.is_empty())
+            .cloned()
+            .ok_or_else(|| format!("no {k} in the credentials"))
+    };
     Ok(Saved {
         pim_url: need("pim_url")?.trim_end_matches('/').to_string(),
         creds: Credentials {

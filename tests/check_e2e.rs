@@ -1,6 +1,7 @@
 //! `check` end to end: real headless Chromium against the in-process simulator.
 
-use pim_credentials::check::{self, CheckConfig, CLEANUP_STEPS, STEPS};
+use pim_credentials::check::{self, CheckConfig, CLEANUP_STEPS, CLEANUP_STEPS_4X, STEPS, STEPS_4X};
+use pim_credentials::pim::{Generation, GenerationChoice};
 use pim_credentials::progress::{Progress, Status};
 use pim_credentials::secrets::Secret;
 use pim_credentials::sim::{self, faults::Fault, SimConfig};
@@ -20,6 +21,7 @@ fn config(url: &str, artifacts: &std::path::Path, run_id: &str, cleanup: bool) -
         cleanup,
         screenshots: None,
         report: None,
+        pim_version: GenerationChoice::Auto,
     }
 }
 
@@ -123,4 +125,100 @@ async fn cleanup_leaves_the_pim_as_it_was() {
     let counters = &sim.state()["counters"];
     assert_eq!(counters["client_revoke"], 1);
     sim.stop().await;
+}
+
+/// `users`, `roles`, `api_clients` and `connections` of `/_sim/state`.
+async fn entities_4x(url: &str) -> Value {
+    let s: Value = reqwest::get(format!("{url}/_sim/state"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    serde_json::json!({
+        "users": s["users"], "roles": s["roles"], "api_clients": s["api_clients"],
+        "connections": s["connections"],
+    })
+}
+
+/// 4.x and later: a passing check (the PIM holds what it says; a JUnit testcase per step),
+/// then a check with `--cleanup` on the same PIM leaves its entities as they were.
+async fn check_4x(v: sim::PimVersion, choice: GenerationChoice, probe: &str) {
+    let _g = SERIAL.lock().await;
+    let sim = sim::start(SimConfig {
+        latency: Duration::from_millis(20),
+        pim_version: v,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(sim.url(), dir.path(), "k1", false);
+    cfg.pim_version = choice;
+    let result = check::run(&cfg, &Progress::silent()).await;
+    assert!(result.passed(), "{}", check::table(&result.steps));
+    let names: Vec<&str> = result.steps.iter().map(|s| s.name.as_str()).collect();
+    let mut expected = vec!["start browser"];
+    expected.extend(STEPS_4X);
+    assert_eq!(names, expected);
+    let call = result.steps.iter().find(|s| s.name == "call the API").unwrap();
+    assert!(call.detail.contains(probe), "{}", call.detail);
+
+    // The PIM holds the role (with the API ACL) and the connection whose user has that role.
+    let state = sim.state();
+    let role = state["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["label"] == "My API user role k1")
+        .expect("role");
+    assert!(role["acls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a == "pim_api_overall_access"));
+    let conns = state["connections"].as_array().unwrap();
+    let conn = conns
+        .iter()
+        .find(|c| c["label"] == "My very first API connection k1")
+        .expect("connection");
+    assert_eq!(conn["role"], "My API user role k1", "{conn}");
+    assert_eq!(conn["flow_type"], "data_destination");
+
+    let xml = check::junit_xml(sim.url(), &result.steps);
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed JUnit XML");
+    let cases: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .map(|c| c.attribute("name").unwrap())
+        .collect();
+    assert_eq!(cases, expected);
+
+    // --cleanup: what the run made is deleted through the UI; the first run's data is not.
+    let before = entities_4x(sim.url()).await;
+    let mut cfg = config(sim.url(), dir.path(), "k2", true);
+    cfg.pim_version = choice;
+    let result = check::run(&cfg, &Progress::silent()).await;
+    assert!(result.passed(), "{}", check::table(&result.steps));
+    let names: Vec<&str> = result.steps.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(&names[names.len() - 2..], &CLEANUP_STEPS_4X);
+    let after = entities_4x(sim.url()).await;
+    assert_eq!(before, after);
+    assert_eq!(after["connections"].as_array().unwrap().len(), 1);
+    sim.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_on_4x_detected_passes_and_cleanup_restores_the_state() {
+    check_4x(sim::PimVersion::V4, GenerationChoice::Auto, "/api/rest/v1/products").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_on_6x_passes_calls_system_information_and_cleanup_restores_the_state() {
+    check_4x(
+        sim::PimVersion::V6,
+        GenerationChoice::Fixed(Generation::V6),
+        "/api/rest/v1/system-information",
+    )
+    .await;
 }

@@ -13,7 +13,7 @@ use crate::browser::{Cond, Filter, Locator};
 use crate::error::Error;
 
 use super::grid::Grid;
-use super::{ApiConnectionsPage, Pim, RolesPage, UsersPage};
+use super::{ApiConnectionsPage, ConnectionsPage, Pim, RolesPage, UsersPage};
 
 /// The role form (3.x id, 1.7/2.x id).
 const ROLE_FORM: &str = "form:has(#pim_user_role_form_label), form:has(#oro_user_role_form_label)";
@@ -80,6 +80,25 @@ pub async fn revoke_connection(pim: Pim<'_>, label: &str) -> Result<(), Error> {
     {
         return Err(pim.browser.unexpected(format!(
             "connection '{label}' is still listed after revoking it"
+        )));
+    }
+    Ok(())
+}
+
+/// 4.x and later: deletes the connection `label` (its edit page, "Other actions" > "Delete" +
+/// confirmation; the PIM deletes its API user and client with it), then re-opens the list and
+/// checks it is gone.
+pub async fn delete_connection(pim: Pim<'_>, label: &str) -> Result<(), Error> {
+    let page = ConnectionsPage::open(pim).await?;
+    if !page.exists(label).await? {
+        return Err(pim.browser.unexpected(format!(
+            "connection '{label}' is not in the Connections list"
+        )));
+    }
+    page.edit(label).await?.delete().await?;
+    if ConnectionsPage::open(pim).await?.exists(label).await? {
+        return Err(pim.browser.unexpected(format!(
+            "connection '{label}' is still listed after deleting it"
         )));
     }
     Ok(())

@@ -400,6 +400,65 @@ impl<'a> ConnectionEdit<'a> {
         Ok(c)
     }
 
+    /// The role the Permissions section shows.
+    pub async fn role(&self) -> Result<String, Error> {
+        let b = self.pim.browser;
+        if self.pim.generation() >= Generation::V6 {
+            let shown = b
+                .script(
+                    "const i = document.getElementById('user_role'); const box = i && i.closest('[data-select], .AknSelectInput, div'); return box ? (box.textContent || '').replace(/\\s+/g, ' ').trim() : '';",
+                    vec![],
+                )
+                .await?;
+            Ok(shown.as_str().unwrap_or_default().to_string())
+        } else {
+            let chosen = Locator::css(
+                "#s2id_user_role, .AknFieldContainer:has(label[for=\"user_role\"]) .select2-container",
+            )
+            .filter(Filter::Visible)
+            .nth(0)
+            .find(".select2-chosen");
+            Ok(b.read(&chosen).await?.text)
+        }
+    }
+
+    /// Deletes the connection (with its API user and client): "Other actions" > "Delete", then
+    /// the confirmation's "Delete"; returns the list page it lands on.
+    pub async fn delete(self) -> Result<ConnectionsPage<'a>, Error> {
+        let b = self.pim.browser;
+        let more = Locator::css(".AknSecondaryActions-button, [title=\"Other actions\"]")
+            .filter(Filter::Visible)
+            .nth(0);
+        b.click(&more).await?;
+        let entry = Locator::css(".AknDropdown-menuLink, [role=\"menuitem\"]")
+            .text("Delete")
+            .filter(Filter::Visible)
+            .nth(0);
+        b.click(&entry).await?;
+        let confirm = Locator::css(".AknFullPage button, .modal button")
+            .text("Delete")
+            .filter(Filter::Visible)
+            .nth(0);
+        b.click(&confirm).await?;
+        let failed = Locator::css("div, span")
+            .containing("error occurred")
+            .filter(Filter::Visible)
+            .many();
+        let found = b
+            .wait_any(
+                &[(confirm.clone(), Cond::Hidden), (failed, Cond::Visible)],
+                b.timeout(),
+            )
+            .await?;
+        if found.alt == 1 {
+            return Err(Error::PimRefused {
+                step: b.step(),
+                message: found.texts.join("; "),
+            });
+        }
+        ConnectionsPage::open(self.pim).await
+    }
+
     /// Sets the connection's role in the Permissions section and saves; waits until the page
     /// has no unsaved changes. Returns false when the role was already selected.
     pub async fn set_role(&self, role: &str) -> Result<bool, Error> {
