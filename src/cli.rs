@@ -248,7 +248,9 @@ pub fn main() -> i32 {
             Command::Provision(args) => provision(args).await,
             Command::Verify(args) => crate::verify::main(args).await,
             Command::Sim(args) => run_sim(args).await,
-            Command::SimConsole(args) => sim::console::console_main(&args.pim_url, &args.argv).await,
+            Command::SimConsole(args) => {
+                sim::console::console_main(&args.pim_url, &args.argv).await
+            }
             Command::Screenshots(args) => crate::screenshots::main(args).await,
             Command::Check(args) => crate::check::main(args).await,
         }
@@ -294,7 +296,8 @@ async fn provision(args: ProvisionArgs) -> i32 {
             }
         }
         if args.pim_url.is_some() {
-            progress.note("--fleet: --pim-url / PIM_URL is ignored (the fleet file lists the URLs)");
+            progress
+                .note("--fleet: --pim-url / PIM_URL is ignored (the fleet file lists the URLs)");
         }
         let fleet_args = crate::fleet::FleetCli {
             file: file.clone(),

@@ -199,7 +199,11 @@ pub async fn provision_with_capture(
     if let Err(e) = &res {
         // Whatever stopped the run: say what it left in the PIM.
         let c = created.lock().unwrap().clone();
-        let how = if matches!(e, Error::Interrupted) { "interrupted" } else { "stopped" };
+        let how = if matches!(e, Error::Interrupted) {
+            "interrupted"
+        } else {
+            "stopped"
+        };
         let maybe = if c.unconfirmed.is_empty() {
             String::new()
         } else {
@@ -302,7 +306,10 @@ fn yes_no(b: bool) -> &'static str {
 }
 
 /// Starts the browser (reporting it as a step).
-pub(crate) async fn start_browser(bc: &BrowserConfig, progress: &Progress) -> crate::Result<BrowserSession> {
+pub(crate) async fn start_browser(
+    bc: &BrowserConfig,
+    progress: &Progress,
+) -> crate::Result<BrowserSession> {
     let opts = LaunchOptions {
         webdriver: bc.webdriver.clone(),
         headful: bc.headful,
@@ -583,63 +590,72 @@ async fn run(
         // committed leaves a user this run made, with this password.
         let attempt: &Mutex<Option<Secret>> = &Mutex::new(None);
         recovering(pim, cfg, progress, "ensure user", move || async move {
-        let users = UsersPage::open(pim).await?;
-        if let Some(page) = users.find(&cfg.api_user).await? {
-            if let Some(password) = attempt.lock().unwrap().clone() {
-                created.lock().unwrap().confirm("user");
+            let users = UsersPage::open(pim).await?;
+            if let Some(page) = users.find(&cfg.api_user).await? {
+                if let Some(password) = attempt.lock().unwrap().clone() {
+                    created.lock().unwrap().confirm("user");
+                    return Ok((
+                        Some(password),
+                        format!("created (found after a failed save, Users grid page {page})"),
+                    ));
+                }
+                if cfg.reset_password {
+                    let (password, how) = reset_password(pim, cfg, users, generation).await?;
+                    let note = format!(
+                        "user {} exists: its password was reset ({how})",
+                        cfg.api_user
+                    );
+                    progress.note(&note);
+                    return Ok((
+                        Some(password),
+                        format!("password reset (Users grid page {page})"),
+                    ));
+                }
+                progress.note(&format!(
+                    "user {} exists: reused, its password left unchanged",
+                    cfg.api_user
+                ));
                 return Ok((
-                    Some(password),
-                    format!("created (found after a failed save, Users grid page {page})"),
+                    cfg.api_password.clone(),
+                    format!("reused (Users grid page {page})"),
                 ));
             }
-            if cfg.reset_password {
-                let (password, how) = reset_password(pim, cfg, users, generation).await?;
-                let note = format!("user {} exists: its password was reset ({how})", cfg.api_user);
-                progress.note(&note);
-                return Ok((Some(password), format!("password reset (Users grid page {page})")));
+            let password = cfg
+                .api_password
+                .clone()
+                .unwrap_or_else(|| crate::secrets::generate_password(GENERATED_PASSWORD_LEN));
+            b.add_secret(password.expose());
+            *attempt.lock().unwrap() = Some(password.clone());
+            let email = format!("{}@example.com", email_local_part(&cfg.api_user));
+            let user = NewUser {
+                username: &cfg.api_user,
+                password: &password,
+                first_name: "API",
+                last_name: "User",
+                email: &email,
+            };
+            created.lock().unwrap().sending("user");
+            let saved = if generation == Generation::V3 {
+                users.create().await?.save(&user).await
+            } else {
+                pim::legacy::TwigUserForm::open(pim)
+                    .await?
+                    .save(&user)
+                    .await
+            };
+            if let Err(e) = saved {
+                if matches!(e, Error::PimRefused { .. }) {
+                    // Refused by validation ("This value is already used.": a concurrent run
+                    // created it): nothing of ours was committed; a retry finds and reuses it.
+                    *attempt.lock().unwrap() = None;
+                    created.lock().unwrap().unconfirmed.retain(|w| *w != "user");
+                }
+                return Err(e);
             }
-            progress.note(&format!(
-                "user {} exists: reused, its password left unchanged",
-                cfg.api_user
-            ));
-            return Ok((
-                cfg.api_password.clone(),
-                format!("reused (Users grid page {page})"),
-            ));
-        }
-        let password = cfg
-            .api_password
-            .clone()
-            .unwrap_or_else(|| crate::secrets::generate_password(GENERATED_PASSWORD_LEN));
-        b.add_secret(password.expose());
-        *attempt.lock().unwrap() = Some(password.clone());
-        let email = format!("{}@example.com", email_local_part(&cfg.api_user));
-        let user = NewUser {
-            username: &cfg.api_user,
-            password: &password,
-            first_name: "API",
-            last_name: "User",
-            email: &email,
-        };
-        created.lock().unwrap().sending("user");
-        let saved = if generation == Generation::V3 {
-            users.create().await?.save(&user).await
-        } else {
-            pim::legacy::TwigUserForm::open(pim).await?.save(&user).await
-        };
-        if let Err(e) = saved {
-            if matches!(e, Error::PimRefused { .. }) {
-                // Refused by validation ("This value is already used.": a concurrent run
-                // created it): nothing of ours was committed; a retry finds and reuses it.
-                *attempt.lock().unwrap() = None;
-                created.lock().unwrap().unconfirmed.retain(|w| *w != "user");
-            }
-            return Err(e);
-        }
-        created.lock().unwrap().confirm("user");
-        Ok((Some(password), "created".to_string()))
-    })
-    .await?
+            created.lock().unwrap().confirm("user");
+            Ok((Some(password), "created".to_string()))
+        })
+        .await?
     };
 
     let role_attempt: &std::sync::atomic::AtomicBool = &Default::default();
@@ -728,57 +744,66 @@ async fn run(
     } else {
         let conn_attempt: &std::sync::atomic::AtomicBool = &Default::default();
         let conn_refused: &std::sync::atomic::AtomicBool = &Default::default();
-        let page = recovering(pim, cfg, progress, "ensure connection", move || async move {
-            let page = ApiConnectionsPage::open(pim).await?;
-            let before = page.all_labelled(&cfg.connection).await?;
-            if !before.is_empty() {
-                if conn_attempt.load(std::sync::atomic::Ordering::SeqCst) {
-                    created.lock().unwrap().confirm("connection");
-                    return Ok((page, "created (found after a failed save)".to_string()));
+        let page = recovering(
+            pim,
+            cfg,
+            progress,
+            "ensure connection",
+            move || async move {
+                let page = ApiConnectionsPage::open(pim).await?;
+                let before = page.all_labelled(&cfg.connection).await?;
+                if !before.is_empty() {
+                    if conn_attempt.load(std::sync::atomic::Ordering::SeqCst) {
+                        created.lock().unwrap().confirm("connection");
+                        return Ok((page, "created (found after a failed save)".to_string()));
+                    }
+                    return Ok((page, "reused".to_string()));
                 }
-                return Ok((page, "reused".to_string()));
-            }
-            conn_attempt.store(true, std::sync::atomic::Ordering::SeqCst);
-            created.lock().unwrap().sending("connection");
-            match page.create(&cfg.connection).await {
-                // The CLI already checked the label (1-255 characters), so a first refusal is
-                // more likely a failed save shown in the popin ("An error occurred."): look
-                // again once; a second refusal is the PIM's answer.
-                Err(Error::PimRefused { step, message })
-                    if !conn_refused.swap(true, std::sync::atomic::Ordering::SeqCst) =>
-                {
-                    return Err(Error::Unexpected {
-                        step,
-                        message: format!("the PIM answered: {message}"),
-                    });
+                conn_attempt.store(true, std::sync::atomic::Ordering::SeqCst);
+                created.lock().unwrap().sending("connection");
+                match page.create(&cfg.connection).await {
+                    // The CLI already checked the label (1-255 characters), so a first refusal is
+                    // more likely a failed save shown in the popin ("An error occurred."): look
+                    // again once; a second refusal is the PIM's answer.
+                    Err(Error::PimRefused { step, message })
+                        if !conn_refused.swap(true, std::sync::atomic::Ordering::SeqCst) =>
+                    {
+                        return Err(Error::Unexpected {
+                            step,
+                            message: format!("the PIM answered: {message}"),
+                        });
+                    }
+                    other => other?,
                 }
-                other => other?,
-            }
-            created.lock().unwrap().confirm("connection");
-            // Labels are not unique: a concurrent run with the same label may have created
-            // one too. Keep the oldest of the rows that appeared meanwhile, revoke the others
-            // (the other run, by the same rule, keeps the same one); rows that existed
-            // before are never touched.
-            let after = page.all_labelled(&cfg.connection).await?;
-            let new: Vec<_> = after
-                .iter()
-                .filter(|c| !before.iter().any(|o| o.client_id == c.client_id))
-                .collect();
-            if new.len() > 1 {
-                for dup in &new[1..] {
-                    page.revoke(&dup.client_id).await?;
-                }
-                progress.note(&format!(
-                    "another run created connection '{}' at the same time: kept the oldest \
+                created.lock().unwrap().confirm("connection");
+                // Labels are not unique: a concurrent run with the same label may have created
+                // one too. Keep the oldest of the rows that appeared meanwhile, revoke the others
+                // (the other run, by the same rule, keeps the same one); rows that existed
+                // before are never touched.
+                let after = page.all_labelled(&cfg.connection).await?;
+                let new: Vec<_> = after
+                    .iter()
+                    .filter(|c| !before.iter().any(|o| o.client_id == c.client_id))
+                    .collect();
+                if new.len() > 1 {
+                    for dup in &new[1..] {
+                        page.revoke(&dup.client_id).await?;
+                    }
+                    progress.note(&format!(
+                        "another run created connection '{}' at the same time: kept the oldest \
                      ({}), revoked {} duplicate(s)",
-                    cfg.connection,
-                    new[0].client_id,
-                    new.len() - 1
-                ));
-                return Ok((page, format!("created; {} concurrent duplicate(s) revoked", new.len() - 1)));
-            }
-            Ok((page, "created".to_string()))
-        })
+                        cfg.connection,
+                        new[0].client_id,
+                        new.len() - 1
+                    ));
+                    return Ok((
+                        page,
+                        format!("created; {} concurrent duplicate(s) revoked", new.len() - 1),
+                    ));
+                }
+                Ok((page, "created".to_string()))
+            },
+        )
         .await?;
 
         let tries: &std::sync::atomic::AtomicU32 = &Default::default();
@@ -903,7 +928,10 @@ async fn ensure_connection4(
     } else {
         what.push_str(&format!("; role already '{}'", cfg.role));
     }
-    what.push_str(&format!("; client id {}, user {}", creds.client_id, creds.username));
+    what.push_str(&format!(
+        "; client id {}, user {}",
+        creds.client_id, creds.username
+    ));
     Ok((creds, what))
 }
 

@@ -131,8 +131,15 @@ fn parse_dotenv(text: &str) -> std::collections::HashMap<String, String> {
 
 fn from_env() -> Result<Saved, String> {
     let mut text = String::new();
-    for k in ["PIM_URL", "PIM_CLIENT_ID", "PIM_SECRET", "PIM_USERNAME", "PIM_PASSWORD"] {
-        let v = std::env::var(k).map_err(|_| format!("no --credentials FILE and ${k} is not set"))?;
+    for k in [
+        "PIM_URL",
+        "PIM_CLIENT_ID",
+        "PIM_SECRET",
+        "PIM_USERNAME",
+        "PIM_PASSWORD",
+    ] {
+        let v =
+            std::env::var(k).map_err(|_| format!("no --credentials FILE and ${k} is not set"))?;
         text.push_str(&format!("{k}='{}'\n", v.replace('\'', "'\\''")));
     }
     parse_saved(&text)
@@ -141,7 +148,8 @@ fn from_env() -> Result<Saved, String> {
 fn load(path: Option<&Path>) -> Result<Saved, String> {
     match path {
         Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
             parse_saved(&text).map_err(|e| format!("{}: {e}", p.display()))
         }
         None => from_env(),
@@ -170,9 +178,14 @@ pub async fn main(args: VerifyArgs) -> i32 {
         Ok(v) => {
             let detail = match v {
                 Verified::Ok => "token obtained and the API answered".to_string(),
-                Verified::ResourceAclMissing(m) => format!("token obtained and Overall Web API access works; {m}"),
+                Verified::ResourceAclMissing(m) => {
+                    format!("token obtained and Overall Web API access works; {m}")
+                }
             };
-            println!("verified: {} at {}: {detail}", saved.creds.username, saved.pim_url);
+            println!(
+                "verified: {} at {}: {detail}",
+                saved.creds.username, saved.pim_url
+            );
             exit::OK
         }
         Err(e) => {
@@ -222,7 +235,11 @@ mod tests {
 
     #[test]
     fn missing_values_are_named() {
-        assert!(parse_saved("PIM_URL=http://x\n").unwrap_err().contains("client_id"));
-        assert!(parse_saved("{\"pim_url\":\"http://x\"}").unwrap_err().contains("client_id"));
+        assert!(parse_saved("PIM_URL=http://x\n")
+            .unwrap_err()
+            .contains("client_id"));
+        assert!(parse_saved("{\"pim_url\":\"http://x\"}")
+            .unwrap_err()
+            .contains("client_id"));
     }
 }

@@ -39,9 +39,12 @@ async fn entities(url: &str) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn passing_check_writes_a_valid_junit_file_with_one_testcase_per_step() {
     let _g = SERIAL.lock().await;
-    let sim = sim::start(SimConfig { latency: Duration::from_millis(20), ..SimConfig::default() })
-        .await
-        .unwrap();
+    let sim = sim::start(SimConfig {
+        latency: Duration::from_millis(20),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let progress = Progress::silent();
     let result = check::run(&config(sim.url(), dir.path(), "t1a", false), &progress).await;
@@ -50,24 +53,43 @@ async fn passing_check_writes_a_valid_junit_file_with_one_testcase_per_step() {
 
     // The PIM really has what the check says it made.
     let state = sim.state();
-    let role = state["roles"].as_array().unwrap().iter()
-        .find(|r| r["label"] == "My API user role t1a").expect("role");
-    assert!(role["acls"].as_array().unwrap().iter().any(|a| a == "pim_api_overall_access"));
+    let role = state["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["label"] == "My API user role t1a")
+        .expect("role");
+    assert!(role["acls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a == "pim_api_overall_access"));
     assert_eq!(role["users"], serde_json::json!(["myAPIuser_t1a"]));
-    assert!(state["api_clients"].as_array().unwrap().iter()
+    assert!(state["api_clients"]
+        .as_array()
+        .unwrap()
+        .iter()
         .any(|c| c["label"] == "My very first API connection t1a"));
 
     let xml = check::junit_xml(sim.url(), &result.steps);
     let doc = roxmltree::Document::parse(&xml).expect("well-formed JUnit XML");
-    let suites: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("testsuite")).collect();
+    let suites: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .collect();
     assert_eq!(suites.len(), 1);
-    let cases: Vec<_> = suites[0].children().filter(|n| n.has_tag_name("testcase")).collect();
+    let cases: Vec<_> = suites[0]
+        .children()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
     let names: Vec<&str> = cases.iter().map(|c| c.attribute("name").unwrap()).collect();
     let mut expected = vec!["start browser"];
     expected.extend(STEPS);
     assert_eq!(names, expected);
     assert_eq!(suites[0].attribute("failures"), Some("0"));
-    assert!(cases.iter().all(|c| c.children().all(|k| !k.has_tag_name("failure") && !k.has_tag_name("skipped"))));
+    assert!(cases.iter().all(|c| c
+        .children()
+        .all(|k| !k.has_tag_name("failure") && !k.has_tag_name("skipped"))));
     sim.stop().await;
 }
 
@@ -87,32 +109,61 @@ async fn broken_build_without_the_web_api_tab_fails_at_that_step() {
     let progress = Progress::silent();
     let result = check::run(&cfg, &progress).await;
     assert_ne!(result.exit_code, 0);
-    let failed: Vec<_> = result.steps.iter().filter(|s| s.status == Status::Failed).collect();
+    let failed: Vec<_> = result
+        .steps
+        .iter()
+        .filter(|s| s.status == Status::Failed)
+        .collect();
     assert_eq!(failed.len(), 1, "{}", check::table(&result.steps));
     assert_eq!(failed[0].name, "grant Web API access");
-    assert!(failed[0].detail.contains("pim_user-roles-tab-api"), "{}", failed[0].detail);
+    assert!(
+        failed[0].detail.contains("pim_user-roles-tab-api"),
+        "{}",
+        failed[0].detail
+    );
     // Everything after it was not run.
-    let after: Vec<_> = result.steps.iter().skip_while(|s| s.name != "grant Web API access").skip(1).collect();
+    let after: Vec<_> = result
+        .steps
+        .iter()
+        .skip_while(|s| s.name != "grant Web API access")
+        .skip(1)
+        .collect();
     assert_eq!(after.len(), 6);
     assert!(after.iter().all(|s| s.status == Status::Skipped));
 
     let xml = check::junit_xml(sim.url(), &result.steps);
     let doc = roxmltree::Document::parse(&xml).unwrap();
-    let failure = doc.descendants().find(|n| n.has_tag_name("failure")).expect("a failure");
-    assert_eq!(failure.parent().unwrap().attribute("name"), Some("grant Web API access"));
+    let failure = doc
+        .descendants()
+        .find(|n| n.has_tag_name("failure"))
+        .expect("a failure");
+    assert_eq!(
+        failure.parent().unwrap().attribute("name"),
+        Some("grant Web API access")
+    );
     let msg = failure.attribute("message").unwrap();
     assert!(msg.contains("a[href=\"#pim_user-roles-tab-api\"]"), "{msg}");
-    let shot = msg.rsplit("screenshot: ").next().unwrap().trim_end_matches(')');
-    assert!(std::path::Path::new(shot).is_file(), "screenshot {shot} missing");
+    let shot = msg
+        .rsplit("screenshot: ")
+        .next()
+        .unwrap()
+        .trim_end_matches(')');
+    assert!(
+        std::path::Path::new(shot).is_file(),
+        "screenshot {shot} missing"
+    );
     sim.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cleanup_leaves_the_pim_as_it_was() {
     let _g = SERIAL.lock().await;
-    let sim = sim::start(SimConfig { latency: Duration::from_millis(20), ..SimConfig::default() })
-        .await
-        .unwrap();
+    let sim = sim::start(SimConfig {
+        latency: Duration::from_millis(20),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
     let before = entities(sim.url()).await;
     let dir = tempfile::tempdir().unwrap();
     let progress = Progress::silent();
@@ -161,7 +212,11 @@ async fn check_4x(v: sim::PimVersion, choice: GenerationChoice, probe: &str) {
     let mut expected = vec!["start browser"];
     expected.extend(STEPS_4X);
     assert_eq!(names, expected);
-    let call = result.steps.iter().find(|s| s.name == "call the API").unwrap();
+    let call = result
+        .steps
+        .iter()
+        .find(|s| s.name == "call the API")
+        .unwrap();
     assert!(call.detail.contains(probe), "{}", call.detail);
 
     // The PIM holds the role (with the API ACL) and the connection whose user has that role.
@@ -210,7 +265,12 @@ async fn check_4x(v: sim::PimVersion, choice: GenerationChoice, probe: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_on_4x_detected_passes_and_cleanup_restores_the_state() {
-    check_4x(sim::PimVersion::V4, GenerationChoice::Auto, "/api/rest/v1/products").await;
+    check_4x(
+        sim::PimVersion::V4,
+        GenerationChoice::Auto,
+        "/api/rest/v1/products",
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

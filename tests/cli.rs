@@ -124,17 +124,32 @@ async fn formats_files_and_reruns_against_the_same_pim() {
 
     // 1b. `verify` reads that file back and proves the credentials work; a wrong secret fails
     // with exit 4 and the PIM's own message.
-    let out = tool(&["verify", "--credentials", env_file.to_str().unwrap()], &[]);
+    let out = tool(
+        &["verify", "--credentials", env_file.to_str().unwrap()],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).starts_with("verified: myAPIuser"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).starts_with("verified: myAPIuser"),
+        "{}",
+        text(&out.stdout)
+    );
     let tokens_before = counter(&sim.state(), "token");
     let bad = dir.path().join("bad.env");
     let secret = client["secret"].as_str().unwrap();
     std::fs::write(&bad, dotenv.replace(secret, "not-the-secret")).unwrap();
     let out = tool(&["verify", "--credentials", bad.to_str().unwrap()], &[]);
     assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("client_id"), "{}", text(&out.stderr));
-    assert_eq!(counter(&sim.state(), "token"), tokens_before + 1, "one token request");
+    assert!(
+        text(&out.stderr).contains("client_id"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        counter(&sim.state(), "token"),
+        tokens_before + 1,
+        "one token request"
+    );
 
     // 2. The same file again without --force: refused, file untouched.
     let out = tool(

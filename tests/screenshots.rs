@@ -418,7 +418,11 @@ async fn run_4x(
     let state = sim.state();
     sim.stop().await;
     res.unwrap();
-    assert_eq!(state["connections"].as_array().map(Vec::len), Some(1), "{state}");
+    assert_eq!(
+        state["connections"].as_array().map(Vec::len),
+        Some(1),
+        "{state}"
+    );
     let rect = rect
         .as_array()
         .unwrap()
@@ -497,7 +501,11 @@ async fn four_x_and_later(v: sim::PimVersion, g: pim_credentials::pim::Generatio
     .unwrap();
     assert_eq!(rows.len(), TUTORIAL_4X_ALL.len());
     for r in &rows {
-        assert!(r.ok, "two runs differ: {}: {} ({:?})", r.name, r.verdict, r.ratio);
+        assert!(
+            r.ok,
+            "two runs differ: {}: {} ({:?})",
+            r.name, r.verdict, r.ratio
+        );
     }
 }
 

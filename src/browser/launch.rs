@@ -209,7 +209,12 @@ fn chrome_args(headful: bool, profile: Option<&Path>) -> Vec<String> {
 /// The Firefox arguments: headless unless `headful`, 1280x800, our own profile folder (so that
 /// teardown can find and delete it; geckodriver writes its prefs into it).
 fn firefox_args(headful: bool, profile: Option<&Path>) -> Vec<String> {
-    let mut args: Vec<String> = vec!["-width".into(), "1280".into(), "-height".into(), "800".into()];
+    let mut args: Vec<String> = vec![
+        "-width".into(),
+        "1280".into(),
+        "-height".into(),
+        "800".into(),
+    ];
     if !headful {
         args.insert(0, "-headless".into());
     }
@@ -297,10 +302,20 @@ fn log_tail(dir: &Path, log: &str) -> String {
 fn geckodriver_candidates() -> Vec<String> {
     let mut c = vec!["geckodriver".to_string()];
     if let Some(home) = std::env::var_os("CARGO_HOME") {
-        c.push(Path::new(&home).join("bin/geckodriver").display().to_string());
+        c.push(
+            Path::new(&home)
+                .join("bin/geckodriver")
+                .display()
+                .to_string(),
+        );
     }
     if let Some(home) = std::env::var_os("HOME") {
-        c.push(Path::new(&home).join(".cargo/bin/geckodriver").display().to_string());
+        c.push(
+            Path::new(&home)
+                .join(".cargo/bin/geckodriver")
+                .display()
+                .to_string(),
+        );
     }
     c.push("/usr/local/bin/geckodriver".into());
     c
@@ -394,7 +409,14 @@ async fn start_driver(
             cmd.arg(format!("--port={port}"));
         }
         BrowserKind::Firefox => {
-            cmd.args(["--host", "127.0.0.1", "--port", &port.to_string(), "--log", "warn"]);
+            cmd.args([
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--log",
+                "warn",
+            ]);
         }
     }
     let child = cmd
@@ -482,7 +504,11 @@ pub async fn launch(opts: &LaunchOptions) -> Result<BrowserSession, Error> {
             return Err(Error::Browser(format!(
                 "cannot open a {} session at {url}: {e}{}{tail}",
                 opts.browser,
-                if tail.is_empty() { "" } else { "; the driver says: " }
+                if tail.is_empty() {
+                    ""
+                } else {
+                    "; the driver says: "
+                }
             )));
         }
         Err(_) => {
@@ -522,8 +548,13 @@ mod tests {
         assert!(caps.get("goog:chromeOptions").is_none());
         let local = firefox_args(true, Some(Path::new("/tmp/p")));
         assert!(!local.iter().any(|a| a == "-headless"));
-        assert!(local.windows(2).any(|w| w[0] == "-profile" && w[1] == "/tmp/p"));
-        assert_eq!(remote_capabilities(BrowserKind::Chromium, false)["browserName"], "chrome");
+        assert!(local
+            .windows(2)
+            .any(|w| w[0] == "-profile" && w[1] == "/tmp/p"));
+        assert_eq!(
+            remote_capabilities(BrowserKind::Chromium, false)["browserName"],
+            "chrome"
+        );
     }
 
     #[test]

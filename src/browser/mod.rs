@@ -20,7 +20,9 @@ use std::time::Duration;
 use fantoccini::error::CmdError;
 
 pub use actions::Typing;
-pub use launch::{launch, BrowserKind, BrowserSession, LaunchOptions, FIREFOX_INSTALL_HINT, INSTALL_HINT};
+pub use launch::{
+    launch, BrowserKind, BrowserSession, LaunchOptions, FIREFOX_INSTALL_HINT, INSTALL_HINT,
+};
 pub use locator::{Filter, Locator};
 pub use screenshot::{
     draw_box, fill_rect, save_png, Capture, CaptureRecord, Rect, Shot, ShotKind, HIGHLIGHT,

@@ -163,7 +163,11 @@ impl<'a> ApiConnectionsPage<'a> {
             .filter(Filter::Visible);
         b.snapshot(
             Shot::new("api-connection-creation-popin")
-                .region(Locator::css(".modal .modal-body, .modal").filter(Filter::Visible).nth(0))
+                .region(
+                    Locator::css(".modal .modal-body, .modal")
+                        .filter(Filter::Visible)
+                        .nth(0),
+                )
                 .highlight(save.clone()),
         )
         .await?;

@@ -110,10 +110,12 @@ impl<'a> LoginPage<'a> {
             // An error page in place of the awaited one (403: the admin's role lacks a
             // permission) is a refusal, said at once rather than after a timeout.
             b.watch_refusal(Some(
-                Locator::css(".error-page .AknMessageBox--error, .AknInfoBlock .AknMessageBox--error")
-                    .filter(Filter::Visible)
-                    .filter(Filter::NonEmpty)
-                    .many(),
+                Locator::css(
+                    ".error-page .AknMessageBox--error, .AknInfoBlock .AknMessageBox--error",
+                )
+                .filter(Filter::Visible)
+                .filter(Filter::NonEmpty)
+                .many(),
             ));
             return Ok(());
         }

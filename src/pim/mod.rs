@@ -14,8 +14,8 @@ pub mod grid;
 pub mod legacy;
 pub mod login;
 pub mod roles;
-pub mod users;
 pub mod user_edit;
+pub mod users;
 
 pub use api::{verify_credentials, Credentials, Verified};
 pub use connections::{ApiConnectionsPage, ClientCredentials};
@@ -153,7 +153,10 @@ pub(crate) async fn refused_or(
         .filter(Filter::NonEmpty)
         .many();
     let found = b
-        .wait_any(&[(errors, Cond::Present), (flash, Cond::Present), done], b.timeout())
+        .wait_any(
+            &[(errors, Cond::Present), (flash, Cond::Present), done],
+            b.timeout(),
+        )
         .await?;
     if found.alt == 2 {
         return Ok(());

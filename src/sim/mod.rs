@@ -116,11 +116,17 @@ impl std::str::FromStr for PimVersion {
         let t = s.trim();
         let mut parts = t.split('.');
         let major = parts.next().unwrap_or("");
-        let key = if major == "1" && parts.next() == Some("7") { "1.7" } else { major };
+        let key = if major == "1" && parts.next() == Some("7") {
+            "1.7"
+        } else {
+            major
+        };
         PimVersion::ALL
             .into_iter()
             .find(|v| v.arg() == key && key != "1")
-            .ok_or_else(|| format!("unknown PIM version {s:?}: expected one of 1.7, 2, 3, 4, 5, 6, 7"))
+            .ok_or_else(|| {
+                format!("unknown PIM version {s:?}: expected one of 1.7, 2, 3, 4, 5, 6, 7")
+            })
     }
 }
 

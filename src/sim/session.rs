@@ -79,14 +79,17 @@ pub fn new_session_id() -> String {
 /// page in place with status 401 (`use_forward: true` in 2.3.4+ and 3.x).
 pub async fn require_login(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
     let sid = session_id(req.headers());
-    let user = sid.as_ref().filter(|s| !app.session_expires(s)).and_then(|s| {
-        let db = app.lock();
-        let uid = *db.sessions.get(s)?;
-        db.users
-            .iter()
-            .find(|u| u.id == uid && u.enabled)
-            .map(|u| u.id)
-    });
+    let user = sid
+        .as_ref()
+        .filter(|s| !app.session_expires(s))
+        .and_then(|s| {
+            let db = app.lock();
+            let uid = *db.sessions.get(s)?;
+            db.users
+                .iter()
+                .find(|u| u.id == uid && u.enabled)
+                .map(|u| u.id)
+        });
     match (user, sid) {
         (Some(user_id), Some(session)) => {
             req.extensions_mut().insert(CurrentUser { user_id, session });

@@ -170,7 +170,10 @@ pub async fn delete(
         return *redirect;
     }
     if me.user_id == id {
-        return json_error(StatusCode::FORBIDDEN, "You can not delete your own account.");
+        return json_error(
+            StatusCode::FORBIDDEN,
+            "You can not delete your own account.",
+        );
     }
     let mut db = app.lock();
     let Some(i) = db.users.iter().position(|u| u.id == id) else {
