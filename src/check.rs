@@ -655,19 +655,6 @@ fn artifacts_dir(detail: &str) -> Option<PathBuf> {
 }
 
 /// The artifact file stem of a step (as the browser layer names them).
-fn slug(step: &str) -> String {
-    let s: String = step
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    s.trim_matches('-').to_string()
-}
 
 /// The JUnit XML of a check: one testsuite, one testcase per step; a failure carries the
 /// error (with its selector) and the screenshot's path.
@@ -684,8 +671,8 @@ pub fn junit_xml(pim_url: &str, steps: &[StepRecord]) -> String {
                     message: s.detail.clone(),
                 },
                 Status::Failed => {
-                    let shot =
-                        artifacts_dir(&s.detail).map(|d| d.join(format!("{}.png", slug(&s.name))));
+                    let shot = artifacts_dir(&s.detail)
+                        .map(|d| d.join(format!("{}.png", crate::browser::slug(&s.name))));
                     let text = match &shot {
                         Some(p) => format!("{}\nscreenshot: {}", s.detail, p.display()),
                         None => s.detail.clone(),
@@ -784,51 +771,21 @@ pub async fn main(args: CheckArgs) -> i32 {
             return usage(format!("--webdriver {url:?} is not a URL"));
         }
     }
-    let mut embedded = None;
-    let (pim_url, admin_password) = match &args.pim_url {
-        Some(url) => {
-            match url::Url::parse(url) {
-                Ok(u) if u.scheme() == "http" || u.scheme() == "https" => {}
-                _ => {
-                    return usage(format!(
-                        "--pim-url {url:?}: expected an http:// or https:// URL"
-                    ))
-                }
-            }
-            let prompt = format!("Password of PIM user {}", args.admin_user);
-            match crate::secrets::read("PIM_ADMIN_PASSWORD", args.admin_password_file.as_deref(), &prompt) {
-                Ok(Some((s, _))) => (url.trim_end_matches('/').to_string(), s),
-                Ok(None) => {
-                    return usage(
-                        "no administrator password: set PIM_ADMIN_PASSWORD or pass --admin-password-file FILE"
-                            .into(),
-                    )
-                }
-                Err(m) => return usage(m),
-            }
-        }
-        None => {
-            let cfg = crate::sim::SimConfig {
-                pim_version: crate::screenshots::sim_version(args.pim_version),
-                ..crate::sim::SimConfig::default()
-            };
-            let admin = Secret::new(cfg.admin_password.clone());
-            let flavour = cfg.pim_version;
-            match crate::sim::start(cfg).await {
-                Ok(h) => {
-                    let url = h.url().to_string();
-                    progress.note(&format!(
-                        "no --pim-url: checking the embedded PIM simulator ({flavour}) at {url}"
-                    ));
-                    embedded = Some(h);
-                    (url, admin)
-                }
-                Err(e) => {
-                    eprintln!("error: cannot start the embedded simulator: {e:#}");
-                    return crate::error::exit::OTHER;
-                }
-            }
-        }
+    let crate::cli::Target {
+        pim_url,
+        admin_password,
+        embedded,
+    } = match crate::cli::target(
+        args.pim_url.as_deref(),
+        &args.admin_user,
+        args.admin_password_file.as_deref(),
+        args.pim_version,
+        &progress,
+    )
+    .await
+    {
+        Ok(t) => t,
+        Err(code) => return code,
     };
     let mut browser = browser_config(&pim_url, args.timeout, args.artifacts_dir.clone());
     browser.webdriver = args.webdriver.clone();

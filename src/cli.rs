@@ -360,43 +360,21 @@ async fn provision(args: ProvisionArgs) -> i32 {
         }
     }
 
-    // Without --pim-url: the embedded simulator, admin/admin.
-    let mut embedded = None;
-    let (pim_url, admin_password) = match &args.pim_url {
-        Some(url) => {
-            if let Err(msg) = check_url(url, "--pim-url") {
-                return usage(msg);
-            }
-            let prompt = format!("Password of PIM user {}", args.admin_user);
-            match secrets::read("PIM_ADMIN_PASSWORD", args.admin_password_file.as_deref(), &prompt) {
-                Ok(Some((s, _))) => (url.trim_end_matches('/').to_string(), s),
-                Ok(None) => {
-                    return usage(
-                        "no administrator password: set PIM_ADMIN_PASSWORD, pass --admin-password-file FILE, \
-                         or run in a terminal to be prompted",
-                    )
-                }
-                Err(msg) => return usage(msg),
-            }
-        }
-        None => {
-            let cfg = SimConfig::default();
-            let admin = Secret::new(cfg.admin_password.clone());
-            match sim::start(cfg).await {
-                Ok(handle) => {
-                    let url = handle.url().to_string();
-                    progress.note(&format!(
-                        "no --pim-url: provisioning the embedded PIM simulator at {url} (it stops when this command ends)"
-                    ));
-                    embedded = Some(handle);
-                    (url, admin)
-                }
-                Err(e) => {
-                    eprintln!("error: cannot start the embedded simulator: {e:#}");
-                    return exit::OTHER;
-                }
-            }
-        }
+    let Target {
+        pim_url,
+        admin_password,
+        embedded,
+    } = match target(
+        args.pim_url.as_deref(),
+        &args.admin_user,
+        args.admin_password_file.as_deref(),
+        args.pim_version,
+        &progress,
+    )
+    .await
+    {
+        Ok(t) => t,
+        Err(code) => return code,
     };
 
     let cfg = ProvisionConfig {
@@ -439,6 +417,68 @@ async fn provision(args: ProvisionArgs) -> i32 {
     match result {
         Ok(p) => emit(&p, &args, &progress),
         Err(e) => report_error(&e),
+    }
+}
+
+/// Where a command runs: the PIM given by `--pim-url` (URL checked, administrator password read
+/// from `--admin-password-file`, `$PIM_ADMIN_PASSWORD` or a prompt), or without it the embedded
+/// simulator of `flavour` (admin/admin), which lives as long as `embedded`.
+pub(crate) struct Target {
+    /// PIM base URL, without trailing slash.
+    pub pim_url: String,
+    /// Administrator password.
+    pub admin_password: Secret,
+    /// The embedded simulator, when one was started: stop it when the command ends.
+    pub embedded: Option<sim::SimHandle>,
+}
+
+/// Resolves the [`Target`] of a command; on bad input prints the message and returns the exit
+/// code to end with.
+pub(crate) async fn target(
+    pim_url: Option<&str>,
+    admin_user: &str,
+    admin_password_file: Option<&std::path::Path>,
+    flavour: crate::pim::GenerationChoice,
+    progress: &Progress,
+) -> Result<Target, i32> {
+    if let Some(url) = pim_url {
+        check_url(url, "--pim-url").map_err(usage)?;
+        let prompt = format!("Password of PIM user {admin_user}");
+        return match secrets::read("PIM_ADMIN_PASSWORD", admin_password_file, &prompt) {
+            Ok(Some((s, _))) => Ok(Target {
+                pim_url: url.trim_end_matches('/').to_string(),
+                admin_password: s,
+                embedded: None,
+            }),
+            Ok(None) => Err(usage(
+                "no administrator password: set PIM_ADMIN_PASSWORD, pass --admin-password-file FILE, \
+                 or run in a terminal to be prompted",
+            )),
+            Err(msg) => Err(usage(msg)),
+        };
+    }
+    let cfg = SimConfig {
+        pim_version: crate::screenshots::sim_version(flavour),
+        ..SimConfig::default()
+    };
+    let admin_password = Secret::new(cfg.admin_password.clone());
+    let version = cfg.pim_version;
+    match sim::start(cfg).await {
+        Ok(handle) => {
+            let url = handle.url().to_string();
+            progress.note(&format!(
+                "no --pim-url: using the embedded PIM simulator ({version}) at {url} (it stops when this command ends)"
+            ));
+            Ok(Target {
+                pim_url: url,
+                admin_password,
+                embedded: Some(handle),
+            })
+        }
+        Err(e) => {
+            eprintln!("error: cannot start the embedded simulator: {e:#}");
+            Err(exit::OTHER)
+        }
     }
 }
 

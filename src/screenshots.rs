@@ -12,8 +12,8 @@ use crate::error::exit;
 use crate::flow::ProvisionConfig;
 use crate::pim::{Generation, GenerationChoice};
 use crate::progress::Progress;
-use crate::secrets::{self, Secret};
-use crate::sim::{self, SimConfig};
+
+use crate::sim;
 
 /// The tutorial's images for 2.x/3.x, in the order the flow takes them.
 pub const TUTORIAL_3X: &[&str] = &[
@@ -129,48 +129,21 @@ pub async fn main(args: ScreenshotsArgs) -> i32 {
         }
     }
 
-    let mut embedded = None;
-    let (pim_url, admin_password) = match &args.pim_url {
-        Some(url) => {
-            let prompt = format!("Password of PIM user {}", args.admin_user);
-            match secrets::read(
-                "PIM_ADMIN_PASSWORD",
-                args.admin_password_file.as_deref(),
-                &prompt,
-            ) {
-                Ok(Some((s, _))) => (url.trim_end_matches('/').to_string(), s),
-                Ok(None) => {
-                    return usage(
-                        "no administrator password: set PIM_ADMIN_PASSWORD or pass \
-                         --admin-password-file FILE",
-                    )
-                }
-                Err(msg) => return usage(msg),
-            }
-        }
-        None => {
-            let cfg = SimConfig {
-                pim_version: sim_version(args.pim_version),
-                ..SimConfig::default()
-            };
-            let admin = Secret::new(cfg.admin_password.clone());
-            let flavour = cfg.pim_version;
-            match sim::start(cfg).await {
-                Ok(h) => {
-                    progress.note(&format!(
-                        "no --pim-url: using the embedded PIM simulator ({flavour}) at {}",
-                        h.url()
-                    ));
-                    let url = h.url().to_string();
-                    embedded = Some(h);
-                    (url, admin)
-                }
-                Err(e) => {
-                    eprintln!("error: cannot start the embedded simulator: {e:#}");
-                    return exit::OTHER;
-                }
-            }
-        }
+    let crate::cli::Target {
+        pim_url,
+        admin_password,
+        embedded,
+    } = match crate::cli::target(
+        args.pim_url.as_deref(),
+        &args.admin_user,
+        args.admin_password_file.as_deref(),
+        args.pim_version,
+        &progress,
+    )
+    .await
+    {
+        Ok(t) => t,
+        Err(code) => return code,
     };
 
     let cfg = ProvisionConfig {

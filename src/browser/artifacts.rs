@@ -57,20 +57,6 @@ pub(crate) fn timestamp(now: SystemTime) -> String {
     )
 }
 
-fn slug(step: &str) -> String {
-    let s: String = step
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    s.trim_matches('-').to_string()
-}
-
 impl Browser {
     /// Saves the screenshot, the masked HTML and the URL of the current page for a failed
     /// step; returns the folder. Best effort: whatever can be captured is written.
@@ -80,7 +66,7 @@ impl Browser {
         let step = self.step();
         let dir = self.artifacts_dir.join(timestamp(SystemTime::now()));
         std::fs::create_dir_all(&dir).ok()?;
-        let name = slug(&step);
+        let name = super::slug(&step);
         let secrets = self.secrets.lock().unwrap().clone();
         let url = self
             .url()
@@ -139,6 +125,6 @@ mod tests {
 
     #[test]
     fn slugs_are_file_names() {
-        assert_eq!(slug("ensure role"), "ensure-role");
+        assert_eq!(super::super::slug("ensure role"), "ensure-role");
     }
 }

@@ -158,3 +158,14 @@ fn is_fatal(e: &CmdError) -> bool {
         _ => false,
     }
 }
+
+/// The file-name stem of a step or image name: lower-case ASCII letters and digits, every other
+/// run of characters one `-` ("grant Web API access" → `grant-web-api-access`). Failure
+/// artifacts, step screenshots and the check's JUnit report all name files with it.
+pub fn slug(name: &str) -> String {
+    name.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect::<Vec<_>>()
+        .join("-")
+}

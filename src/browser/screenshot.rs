@@ -434,23 +434,6 @@ pub fn draw_box(img: &mut RgbaImage, r: Rect, gap: u32, stroke: u32, c: Rgba<u8>
     );
 }
 
-fn slug(s: &str) -> String {
-    let s: String = s
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    s.split('-')
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join("-")
-}
-
 impl Browser {
     /// Installs a capture sink and sets the viewport to 1280x800 CSS pixels at DPR 1.
     pub async fn set_capture(&self, capture: Arc<Capture>) -> Result<(), Error> {
@@ -533,7 +516,7 @@ impl Browser {
             .filter(|r| r.kind == ShotKind::Step)
             .count()
             + 1;
-        let name = format!("{n:02}-{}", slug(step));
+        let name = format!("{n:02}-{}", super::slug(step));
         let shot = Shot::new(name.clone());
         let taken = tokio::time::timeout(self.timeout, self.capture_image(&shot, true)).await;
         if let Ok(Ok((img, mut rec))) = taken {
@@ -796,7 +779,7 @@ mod tests {
 
     #[test]
     fn step_names_are_slugs() {
-        assert_eq!(slug("ensure role"), "ensure-role");
-        assert_eq!(slug("read credentials!"), "read-credentials");
+        assert_eq!(super::super::slug("ensure role"), "ensure-role");
+        assert_eq!(super::super::slug("read credentials!"), "read-credentials");
     }
 }
