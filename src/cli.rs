@@ -499,10 +499,23 @@ fn emit(p: &Provisioned, args: &ProvisionArgs, progress: &Progress) -> i32 {
         progress.note(note);
     }
     let text = output::render(p, args.format);
+    // Verification failed after everything was created: the credentials are still reported
+    // (a generated or once-shown password must not be lost), then the run exits 4.
+    let done = || match &p.verify_error {
+        None => exit::OK,
+        Some(msg) => {
+            eprintln!("error: verification failed: {msg}");
+            eprintln!(
+                "hint: the credentials were created but do not work yet; fix the cause, then \
+                 run `pim-credentials verify`"
+            );
+            exit::VERIFY
+        }
+    };
     match &args.output {
         None => {
             print!("{text}");
-            exit::OK
+            done()
         }
         Some(path) => match output::write_atomic_0600(path, &text) {
             Ok(()) => {
@@ -510,7 +523,7 @@ fn emit(p: &Provisioned, args: &ProvisionArgs, progress: &Progress) -> i32 {
                     "credentials written to {} (mode 0600)",
                     path.display()
                 ));
-                exit::OK
+                done()
             }
             Err(e) => {
                 eprintln!(

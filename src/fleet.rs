@@ -254,13 +254,24 @@ pub struct InstanceOutcome {
 impl InstanceOutcome {
     /// True when the instance has working (or, with `--no-verify`, created) credentials.
     pub fn ok(&self) -> bool {
-        self.result.is_ok()
+        matches!(&self.result, Ok(p) if p.verify_error.is_none())
     }
 
-    /// `verified`, `provisioned` (credentials not verified) or `failed`.
+    /// The exit code this instance alone would give.
+    pub fn exit_code(&self) -> i32 {
+        match &self.result {
+            Ok(p) if p.verify_error.is_some() => exit::VERIFY,
+            Ok(_) => exit::OK,
+            Err(e) => e.exit_code(),
+        }
+    }
+
+    /// `verified`, `provisioned` (credentials not verified), `unverified` (created, but the
+    /// verification failed: the credentials are kept) or `failed`.
     pub fn status(&self) -> &'static str {
         match &self.result {
             Ok(p) if p.verified => "verified",
+            Ok(p) if p.verify_error.is_some() => "unverified",
             Ok(_) => "provisioned",
             Err(_) => "failed",
         }
@@ -508,7 +519,8 @@ pub fn summary(outcomes: &[InstanceOutcome], wall: Duration) -> String {
 pub fn exit_code(outcomes: &[InstanceOutcome]) -> i32 {
     let codes: HashSet<i32> = outcomes
         .iter()
-        .filter_map(|o| o.result.as_ref().err().map(Error::exit_code))
+        .map(InstanceOutcome::exit_code)
+        .filter(|c| *c != exit::OK)
         .collect();
     match codes.len() {
         0 => exit::OK,

@@ -118,6 +118,10 @@ pub struct Provisioned {
     pub created: Created,
     /// Notes worth telling the user (e.g. "the role lacks the channel list ACL").
     pub notes: Vec<String>,
+    /// Why verification failed, when it did: the credentials were created all the same and are
+    /// still reported (a generated or once-shown password must not be lost); the command then
+    /// exits with the verification code (4).
+    pub verify_error: Option<String>,
 }
 
 use std::future::Future;
@@ -830,6 +834,7 @@ async fn run(
         None => (cfg.api_user.clone(), password),
     };
 
+    let mut verify_error = None;
     let verified = if !cfg.verify {
         progress.begin("verify");
         progress.pass("skipped (--no-verify)");
@@ -841,7 +846,7 @@ async fn run(
             username: username.clone(),
             password: password.clone(),
         };
-        step(b, progress, "verify", async {
+        let checked = step(b, progress, "verify", async {
             match pim::verify_credentials(pim, &creds, generation.probe()).await? {
                 Verified::Ok => Ok(((), "token and API call ok".to_string())),
                 Verified::ResourceAclMissing(m) => {
@@ -852,8 +857,16 @@ async fn run(
                 }
             }
         })
-        .await?;
-        true
+        .await;
+        match checked {
+            Ok(()) => true,
+            // Keep what was created: the caller reports the credentials and exits 4.
+            Err(Error::Verify(m)) => {
+                verify_error = Some(m);
+                false
+            }
+            Err(e) => return Err(e),
+        }
     } else {
         let note = format!(
             "verification skipped: user {} was reused and its password is unknown (pass it in \
@@ -880,6 +893,7 @@ async fn run(
         verified,
         created,
         notes,
+        verify_error,
     })
 }
 

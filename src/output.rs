@@ -36,6 +36,9 @@ pub fn to_json(p: &Provisioned) -> Value {
     if !p.notes.is_empty() {
         v["notes"] = json!(p.notes);
     }
+    if let Some(e) = &p.verify_error {
+        v["verify_error"] = json!(e);
+    }
     v
 }
 
@@ -198,6 +201,7 @@ mod tests {
                 ..Default::default()
             },
             notes: vec![],
+            verify_error: None,
         }
     }
 

@@ -217,6 +217,7 @@ mod tests {
             verified: true,
             created: Created::default(),
             notes: vec![],
+            verify_error: None,
         }
     }
 

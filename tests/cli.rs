@@ -342,3 +342,46 @@ async fn ctrl_c_stops_chromedriver_and_chromium() {
     );
     sim.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn failed_verification_keeps_the_created_credentials_and_exits_4() {
+    let sim = sim::start(SimConfig {
+        faults: vec!["api-forbidden".parse().unwrap()],
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("creds.json");
+    let out = tool(
+        &[
+            "provision",
+            "--pim-url",
+            sim.url(),
+            "--output",
+            file.to_str().unwrap(),
+        ],
+        &[("PIM_ADMIN_PASSWORD", "admin")],
+    );
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(
+        err.contains("You are not allowed to access the web API."),
+        "{err}"
+    );
+    // The generated password and the client exist only in this file now: it must be there.
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let state = sim.state();
+    assert_eq!(json["verified"], false);
+    assert_eq!(json["client_id"], state["api_clients"][0]["client_id"]);
+    assert_eq!(json["secret"], state["api_clients"][0]["secret"]);
+    assert_eq!(json["password"].as_str().unwrap().len(), 24);
+    assert!(json["verify_error"].as_str().unwrap().contains("web API"));
+    assert_eq!(
+        json["created"],
+        serde_json::json!({"user": true, "role": true, "connection": true})
+    );
+    sim.stop().await;
+}

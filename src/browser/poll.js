@@ -17,7 +17,19 @@
 // arguments[2]: the callback.
 const alts = arguments[0];
 const opts = arguments[1] || {};
-const done = arguments[arguments.length - 1];
+const reply = arguments[arguments.length - 1];
+// Answer once. A document that unloads while this script waits for the next frame answers
+// "navigating" at once: chromedriver reports such a script as failed, but geckodriver would
+// keep the call open until the script timeout.
+let answered = false;
+const done = (v) => {
+  if (answered) return;
+  answered = true;
+  window.removeEventListener('pagehide', onHide);
+  reply(v);
+};
+const onHide = () => done({ ok: false, states: ['navigating (the document is being replaced)'], url: location.href });
+window.addEventListener('pagehide', onHide);
 const norm = (s) => (s || '').replace(/\s+/g, ' ').trim();
 const text = (el) => norm(el.textContent);
 const visible = (el) => {

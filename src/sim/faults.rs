@@ -13,6 +13,7 @@
 //! | `token-slow:MS` | the OAuth token endpoint takes MS longer |
 //! | `twin-create` | a concurrent run creates the same API connection just before the first creation |
 //! | `no-api-tab` | the role form has no "Web API permissions" tab (a broken build, for `check`) |
+//! | `api-forbidden` | every resource call answers 403 "You are not allowed to access the web API." whatever the role grants (a misconfigured firewall) |
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
@@ -46,11 +47,15 @@ pub enum Fault {
     /// Another run creates an API connection with the same label just before the first
     /// creation is committed (so the other one is older).
     TwinCreate,
+    /// Every `/api/rest/v1/...` resource call answers 403 "You are not allowed to access the web
+    /// API." whatever the role grants (a misconfigured firewall): verification must fail.
+    ApiForbidden,
 }
 
 /// Every accepted SPEC form, for error messages and `--help`.
 pub const SPECS: &str = "slow:MS, mask-linger:MS, rerender, logout-after:N, save-500-before, \
-                         save-500-after, flash-late, token-slow:MS, no-api-tab, twin-create";
+                         save-500-after, flash-late, token-slow:MS, no-api-tab, twin-create, \
+                         api-forbidden";
 
 impl std::str::FromStr for Fault {
     type Err = String;
@@ -86,6 +91,7 @@ impl std::str::FromStr for Fault {
             "flash-late" => no_arg(Fault::FlashLate),
             "no-api-tab" => no_arg(Fault::NoApiTab),
             "twin-create" => no_arg(Fault::TwinCreate),
+            "api-forbidden" => no_arg(Fault::ApiForbidden),
             _ => Err(format!("unknown fault {s:?}: expected one of {SPECS}")),
         }
     }

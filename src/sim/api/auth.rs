@@ -2,6 +2,7 @@
 
 use std::time::Instant;
 
+use crate::sim::faults::Fault;
 use crate::sim::state::ACL_API_OVERALL;
 use crate::sim::AppState;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -62,7 +63,7 @@ pub fn authorize(
         return Err((StatusCode::UNAUTHORIZED, MSG_TOKEN_EXPIRED));
     }
     let user = token.user_id;
-    if !db.user_has_acl(user, ACL_API_OVERALL) {
+    if !db.user_has_acl(user, ACL_API_OVERALL) || app.cfg.faults.contains(&Fault::ApiForbidden) {
         return Err((StatusCode::FORBIDDEN, MSG_NO_API_ACCESS));
     }
     if let Some((acl, denied)) = acl {
