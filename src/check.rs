@@ -654,8 +654,6 @@ fn artifacts_dir(detail: &str) -> Option<PathBuf> {
     Some(PathBuf::from(rest.strip_suffix(']').unwrap_or(rest)))
 }
 
-/// The artifact file stem of a step (as the browser layer names them).
-
 /// The JUnit XML of a check: one testsuite, one testcase per step; a failure carries the
 /// error (with its selector) and the screenshot's path.
 pub fn junit_xml(pim_url: &str, steps: &[StepRecord]) -> String {

@@ -322,7 +322,12 @@ pub(crate) async fn start_browser(
         browser: bc.browser,
     };
     progress.begin("start browser");
-    match browser::launch(&opts).await {
+    // Raced against Ctrl-C/SIGTERM too: dropping a half-done launch kills what it started.
+    let launched = tokio::select! {
+        r = browser::launch(&opts) => r,
+        _ = interrupted() => Err(Error::Interrupted),
+    };
+    match launched {
         Ok(s) => {
             progress.pass(&match (&bc.webdriver, bc.browser) {
                 (Some(_), kind) => format!("{kind} session via --webdriver"),
@@ -338,17 +343,35 @@ pub(crate) async fn start_browser(
     }
 }
 
-/// Runs `fut` caught against panics and raced against Ctrl-C (`None`).
-pub(crate) async fn guarded<T>(fut: impl Future<Output = T>) -> Option<std::thread::Result<T>> {
-    let run = AssertUnwindSafe(fut).catch_unwind();
-    let interrupt = async {
+/// Resolves when the user interrupts the run: Ctrl-C (SIGINT) or SIGTERM (what CI
+/// cancellation and `timeout` send). Never resolves when the handlers cannot be installed.
+pub(crate) async fn interrupted() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let term = async {
+        match signal(SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    let int = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
         }
     };
     tokio::select! {
+        _ = term => {},
+        _ = int => {},
+    }
+}
+
+/// Runs `fut` caught against panics and raced against Ctrl-C/SIGTERM (`None`).
+pub(crate) async fn guarded<T>(fut: impl Future<Output = T>) -> Option<std::thread::Result<T>> {
+    let run = AssertUnwindSafe(fut).catch_unwind();
+    tokio::select! {
         r = run => Some(r),
-        _ = interrupt => None,
+        _ = interrupted() => None,
     }
 }
 

@@ -33,6 +33,14 @@ impl fmt::Display for Secret {
     }
 }
 
+/// The environment variables that may hold the tool's secrets: removed from the environment of
+/// every process the tool starts (drivers, browsers, console commands).
+pub const ENV_VARS: [&str; 3] = [
+    "PIM_ADMIN_PASSWORD",
+    "PIM_API_PASSWORD",
+    "PIM_API_CURRENT_PASSWORD",
+];
+
 /// Where a secret came from, for messages (never the value).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {

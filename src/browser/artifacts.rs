@@ -1,6 +1,7 @@
 //! Failure artifacts: a screenshot, the page HTML (known secrets masked) and the URL, saved
 //! into `<artifacts_dir>/<timestamp>/` when a step fails.
 
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -20,6 +21,15 @@ for (let n = walker.nextNode(); n; n = walker.nextNode()) {
 }
 for (const i of document.querySelectorAll('input, textarea')) {
   if (secrets.some((x) => i.value.includes(x))) i.value = mask(i.value);
+}
+// Other integrations' secrets shown by the 2.x/3.x API connections grid (credentials cells:
+// "Client ID: ...", "Secret: ..."): the tool does not know them, so mask every secret value.
+for (const l of document.querySelectorAll('.AknGrid-bodyCell--credentials .AknGrid-label')) {
+  if (!/secret/i.test(l.textContent)) continue;
+  for (let n = l.nextSibling; n; n = n.nextSibling) {
+    if (n.nodeType === Node.TEXT_NODE) n.nodeValue = n.nodeValue.replace(/\S+/g, '***');
+    else n.textContent = '***';
+  }
 }
 return '<!-- ' + location.href + ' -->\n' + document.documentElement.outerHTML;
 "#;
@@ -65,7 +75,12 @@ impl Browser {
         self.typed.lock().unwrap().clear();
         let step = self.step();
         let dir = self.artifacts_dir.join(timestamp(SystemTime::now()));
-        std::fs::create_dir_all(&dir).ok()?;
+        // Private: a page can show personal data even with the secrets masked.
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&dir)
+            .ok()?;
         let name = super::slug(&step);
         let secrets = self.secrets.lock().unwrap().clone();
         let url = self
@@ -98,8 +113,18 @@ impl Browser {
     }
 }
 
+/// Writes a private (0600) artifact file; best effort.
 fn write(path: &Path, bytes: &[u8]) {
-    let _ = std::fs::write(path, bytes);
+    use std::io::Write;
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path);
+    if let Ok(mut f) = file {
+        let _ = f.write_all(bytes);
+    }
 }
 
 #[cfg(test)]

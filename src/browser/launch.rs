@@ -419,6 +419,11 @@ async fn start_driver(
             ]);
         }
     }
+    // The driver and the browser need none of the tool's secrets in their environment
+    // (readable in /proc/PID/environ by the same user).
+    for var in crate::secrets::ENV_VARS {
+        cmd.env_remove(var);
+    }
     let child = cmd
         .stdin(Stdio::null())
         .stdout(log)

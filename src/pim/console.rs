@@ -109,6 +109,9 @@ impl Console {
         let child = tokio::process::Command::new(&self.prefix[0])
             .args(&self.prefix[1..])
             .args(args)
+            .env_remove(crate::secrets::ENV_VARS[0])
+            .env_remove(crate::secrets::ENV_VARS[1])
+            .env_remove(crate::secrets::ENV_VARS[2])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -139,7 +142,8 @@ impl Console {
                     "the console command failed ({}): {shown}\n{}",
                     out.status,
                     if msg.is_empty() {
-                        strip_ansi(stdout.trim())
+                        // stdout may list clients with their secrets: mask them.
+                        mask_tokens(&strip_ansi(stdout.trim()))
                     } else {
                         msg
                     }
@@ -288,6 +292,43 @@ mod tests {
             create_command_line(None, "My very first API connection"),
             "php app/console pim:oauth-server:create-client '--label=My very first API connection' \
              --grant_type=password --grant_type=refresh_token --env=prod"
+        );
+    }
+}
+
+/// Replaces every run of 20 or more `[0-9A-Za-z_]` characters (client ids, secrets, tokens)
+/// with `***`, for console output shown in an error.
+fn mask_tokens(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.len() >= 20 {
+            out.push_str("***");
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod mask_tests {
+    #[test]
+    fn long_tokens_are_masked_and_words_kept() {
+        let t = "client_id: 1_4gm4rnoizp8gskgkk080ssoo80040g44ksowwgw844k44sc00s\nsecret: 5dyvo1z6y34so4ogkgksw88ookoows00cgoc488kcs8wk4c40s\nlabel: My API";
+        assert_eq!(
+            super::mask_tokens(t),
+            "client_id: ***\nsecret: ***\nlabel: My API"
         );
     }
 }
