@@ -929,14 +929,26 @@ async fn ensure_connection4(
     created: &Mutex<Created>,
 ) -> crate::Result<(pim::ConnectionCredentials, String)> {
     let b = pim.browser;
+    // The create form refuses (Save stays disabled) labels outside 3..=100 characters.
+    let len = cfg.connection.chars().count();
+    if !(3..=100).contains(&len) {
+        return Err(Error::Usage(format!(
+            "--connection {:?}: {} needs a connection label of 3 to 100 characters, it has {len}; \
+             nothing was sent for the connection",
+            cfg.connection,
+            pim.generation()
+        )));
+    }
     let page = ConnectionsPage::open(pim).await?;
     let (edit, mut what) = if page.exists(&cfg.connection).await? {
         (page.edit(&cfg.connection).await?, "reused".to_string())
     } else {
+        // From Save on, the PIM may hold it even if the edit page never shows: say so on failure.
+        created.lock().unwrap().sending("connection");
         let edit = page
             .create(&cfg.connection, cfg.generation.flow_type)
             .await?;
-        created.lock().unwrap().connection = true;
+        created.lock().unwrap().confirm("connection");
         (
             edit,
             format!("created (flow type {})", cfg.generation.flow_type),

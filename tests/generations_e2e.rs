@@ -346,3 +346,22 @@ async fn forced_generation_is_reported() {
     assert!(p.verified);
     sim.stop().await;
 }
+
+/// 4.x+: a connection label the create form would never accept (3 to 100 characters) is a usage
+/// error before anything is sent for the connection, not a timeout on a disabled Save.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v4_connection_label_outside_3_to_100_characters_is_refused() {
+    let _serial = SERIAL.lock().await;
+    let sim = start(PimVersion::V4).await;
+    let artifacts = tempfile::tempdir().unwrap();
+    let mut cfg = config(sim.url(), artifacts.path().to_path_buf());
+    cfg.connection = "AB".into();
+    let err = provision(&cfg, &Progress::silent())
+        .await
+        .expect_err("label too short");
+    assert_eq!(err.exit_code(), 2, "{err}");
+    assert!(err.to_string().contains("3 to 100 characters"), "{err}");
+    let st = state(&sim).await;
+    assert!(st["connections"].as_array().unwrap().is_empty(), "{st}");
+    sim.stop().await;
+}
