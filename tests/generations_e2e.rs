@@ -4,45 +4,29 @@
 //!
 //! Tests run one at a time (a shared lock): each starts its own chromedriver + Chromium.
 
+mod support;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
-use pim_credentials::flow::{provision, GenerationOptions, ProvisionConfig, Provisioned};
+use pim_credentials::flow::{provision, ProvisionConfig, Provisioned};
 use pim_credentials::pim::{FlowType, GenerationChoice};
 use pim_credentials::progress::Progress;
 use pim_credentials::secrets::Secret;
 use pim_credentials::sim::{self, PimVersion, SimConfig, SimHandle};
 use pim_credentials::Error;
 use serde_json::Value;
+use support::provision::{role, API_USER, CONNECTION, ROLE};
 
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-const API_USER: &str = "myAPIuser";
 const API_PASSWORD: &str = "s3cret-API-passw0rd";
-const ROLE: &str = "My API user role";
-const CONNECTION: &str = "My very first API connection";
 
+/// The base config with an API password (so a second run can verify a reused user).
 fn config(pim_url: &str, artifacts: PathBuf) -> ProvisionConfig {
-    let artifacts = std::env::var_os("PIMCRED_TEST_ARTIFACTS")
-        .map(PathBuf::from)
-        .unwrap_or(artifacts);
     ProvisionConfig {
-        pim_url: pim_url.to_string(),
-        admin_user: "admin".into(),
-        admin_password: Secret::new("admin"),
-        api_user: API_USER.into(),
         api_password: Some(Secret::new(API_PASSWORD)),
-        reset_password: false,
-        role: ROLE.into(),
-        connection: CONNECTION.into(),
-        webdriver: None,
-        browser: Default::default(),
-        headful: false,
-        verify: true,
-        timeout: Duration::from_secs(20),
-        artifacts_dir: artifacts,
-        trace: None,
-        generation: GenerationOptions::default(),
+        ..support::provision::config(pim_url, artifacts)
     }
 }
 
@@ -65,15 +49,6 @@ async fn state(sim: &SimHandle) -> Value {
         .json()
         .await
         .unwrap()
-}
-
-fn role<'a>(state: &'a Value, label: &str) -> &'a Value {
-    state["roles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["label"] == label)
-        .unwrap_or_else(|| panic!("role {label} missing in {state}"))
 }
 
 fn count(state: &Value, list: &str, key: &str, value: &str) -> usize {

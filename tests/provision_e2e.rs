@@ -3,93 +3,21 @@
 //! Tests run one at a time (a shared lock): each starts its own chromedriver + Chromium, and
 //! the machine has 2 cores.
 
-use std::path::PathBuf;
+mod support;
+
 use std::time::{Duration, Instant};
 
-use pim_credentials::flow::{provision, ProvisionConfig};
+use pim_credentials::flow::provision;
 use pim_credentials::progress::Progress;
 use pim_credentials::secrets::Secret;
 use pim_credentials::sim::{self, SimConfig};
 use pim_credentials::Error;
-use serde_json::Value;
+
+use support::provision::{
+    config, counter, leftover_browser_processes, role, users_named, API_USER, CONNECTION, ROLE,
+};
 
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-const API_USER: &str = "myAPIuser";
-const ROLE: &str = "My API user role";
-const CONNECTION: &str = "My very first API connection";
-
-fn config(pim_url: &str, artifacts: PathBuf) -> ProvisionConfig {
-    // Keep failure artifacts somewhere visible when asked to (debugging).
-    let artifacts = std::env::var_os("PIMCRED_TEST_ARTIFACTS")
-        .map(PathBuf::from)
-        .unwrap_or(artifacts);
-    ProvisionConfig {
-        pim_url: pim_url.to_string(),
-        admin_user: "admin".into(),
-        admin_password: Secret::new("admin"),
-        api_user: API_USER.into(),
-        api_password: None,
-        reset_password: false,
-        role: ROLE.into(),
-        connection: CONNECTION.into(),
-        webdriver: None,
-        browser: Default::default(),
-        headful: false,
-        verify: true,
-        timeout: Duration::from_secs(20),
-        artifacts_dir: artifacts,
-        trace: None,
-        generation: Default::default(),
-    }
-}
-
-/// Processes of this test binary's browser sessions still alive (their profile lives in
-/// `pim-credentials-<our pid>-…`).
-fn leftover_browser_processes() -> Vec<String> {
-    let needle = format!("pim-credentials-{}-", std::process::id());
-    let mut found = vec![];
-    for e in std::fs::read_dir("/proc").unwrap().flatten() {
-        if e.file_name()
-            .to_str()
-            .and_then(|s| s.parse::<u32>().ok())
-            .is_none()
-        {
-            continue;
-        }
-        let Ok(cmd) = std::fs::read(e.path().join("cmdline")) else {
-            continue;
-        };
-        let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
-        if cmd.contains(&needle) {
-            // A zombie has an empty cmdline, so anything here is really running.
-            found.push(cmd.chars().take(120).collect());
-        }
-    }
-    found
-}
-
-fn counter(state: &Value, name: &str) -> u64 {
-    state["counters"][name].as_u64().unwrap_or(0)
-}
-
-fn role<'a>(state: &'a Value, label: &str) -> &'a Value {
-    state["roles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["label"] == label)
-        .unwrap_or_else(|| panic!("role {label} missing in {state}"))
-}
-
-fn users_named<'a>(state: &'a Value, name: &str) -> Vec<&'a Value> {
-    state["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|u| u["username"] == name)
-        .collect()
-}
 
 /// A fresh run creates all three and verifies; the API user is the 32nd user (30 others +
 /// admin), so it is found on page 2 of the role's Users grid. A second run (same API password)

@@ -4,45 +4,20 @@
 //!
 //! Tests run one at a time (a shared lock): each starts its own chromedriver + Chromium.
 
+mod support;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
-use pim_credentials::flow::{provision, ProvisionConfig, Provisioned};
+use pim_credentials::flow::{provision, Provisioned};
 use pim_credentials::progress::Progress;
 use pim_credentials::secrets::Secret;
 use pim_credentials::sim::faults::Fault;
 use pim_credentials::sim::{self, SimConfig, SimHandle};
 use serde_json::Value;
+use support::provision::{config, counter, processes_with, API_USER, CONNECTION, ROLE};
 
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-const API_USER: &str = "myAPIuser";
-const ROLE: &str = "My API user role";
-const CONNECTION: &str = "My very first API connection";
-
-fn config(pim_url: &str, artifacts: PathBuf) -> ProvisionConfig {
-    let artifacts = std::env::var_os("PIMCRED_TEST_ARTIFACTS")
-        .map(PathBuf::from)
-        .unwrap_or(artifacts);
-    ProvisionConfig {
-        pim_url: pim_url.to_string(),
-        admin_user: "admin".into(),
-        admin_password: Secret::new("admin"),
-        api_user: API_USER.into(),
-        api_password: None,
-        reset_password: false,
-        role: ROLE.into(),
-        connection: CONNECTION.into(),
-        webdriver: None,
-        browser: Default::default(),
-        headful: false,
-        verify: true,
-        timeout: Duration::from_secs(20),
-        artifacts_dir: artifacts,
-        trace: None,
-        generation: Default::default(),
-    }
-}
 
 async fn sim_with(faults: &[&str]) -> SimHandle {
     sim::start(SimConfig {
@@ -53,10 +28,6 @@ async fn sim_with(faults: &[&str]) -> SimHandle {
     })
     .await
     .unwrap()
-}
-
-fn counter(state: &Value, name: &str) -> u64 {
-    state["counters"][name].as_u64().unwrap_or(0)
 }
 
 /// Exactly one API user (holding the role), one role (granting the API and listing the user)
@@ -558,24 +529,6 @@ async fn bad_input_admin_without_role_and_connection_permissions() {
 }
 
 // ---------------------------------------------------------------------------- interruptions
-
-/// Live processes whose command line contains `needle` (pid, command line).
-fn processes_with(needle: &str) -> Vec<(i32, String)> {
-    let mut found = vec![];
-    for e in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<i32>().ok()) else {
-            continue;
-        };
-        let Ok(cmd) = std::fs::read(e.path().join("cmdline")) else {
-            continue;
-        };
-        let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
-        if cmd.contains(needle) {
-            found.push((pid, cmd));
-        }
-    }
-    found
-}
 
 /// Chromium is killed mid-run (after the user was created): a clear browser error (exit 5)
 /// that says what was created, and no chromedriver or Chromium left behind.

@@ -6,41 +6,19 @@
 //! user edit form's "Password" tab only with the EDITED user's current password
 //! (`UserController::validatePassword`); 1.7/2.x set a password only on creation (min 2).
 
-use std::path::PathBuf;
-use std::time::Duration;
+mod support;
 
-use pim_credentials::flow::{provision, GenerationOptions, ProvisionConfig, Provisioned};
+use pim_credentials::flow::{provision, ProvisionConfig, Provisioned};
 use pim_credentials::progress::Progress;
 use pim_credentials::secrets::Secret;
 use pim_credentials::sim::{self, PimVersion, SimConfig, SimHandle};
 use pim_credentials::Error;
-use serde_json::{json, Value};
+use serde_json::json;
+use support::provision::{counter, plain_config, users_named, API_USER};
 
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-const API_USER: &str = "myAPIuser";
 const NEW_PASSWORD: &str = "n3w-Pa55word-for-the-API";
-
-fn config(pim_url: &str, artifacts: PathBuf) -> ProvisionConfig {
-    ProvisionConfig {
-        pim_url: pim_url.to_string(),
-        admin_user: "admin".into(),
-        admin_password: Secret::new("admin"),
-        api_user: API_USER.into(),
-        api_password: None,
-        reset_password: false,
-        role: "My API user role".into(),
-        connection: "My very first API connection".into(),
-        webdriver: None,
-        browser: Default::default(),
-        headful: false,
-        verify: true,
-        timeout: Duration::from_secs(20),
-        artifacts_dir: artifacts,
-        trace: None,
-        generation: GenerationOptions::default(),
-    }
-}
 
 async fn start(version: PimVersion) -> SimHandle {
     sim::start(SimConfig {
@@ -50,19 +28,6 @@ async fn start(version: PimVersion) -> SimHandle {
     })
     .await
     .unwrap()
-}
-
-fn counter(state: &Value, name: &str) -> u64 {
-    state["counters"][name].as_u64().unwrap_or(0)
-}
-
-fn users_named(state: &Value, name: &str) -> usize {
-    state["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|u| u["username"] == name)
-        .count()
 }
 
 /// The status of `POST /api/oauth/v1/token` (password grant) with these credentials.
@@ -94,7 +59,7 @@ async fn reset_on_existing_3x_user_sets_the_new_password_and_the_old_one_stops_w
     let _serial = SERIAL.lock().await;
     let sim = start(PimVersion::V3).await;
     let artifacts = tempfile::tempdir().unwrap();
-    let cfg = config(sim.url(), artifacts.path().to_path_buf());
+    let cfg = plain_config(sim.url(), artifacts.path().to_path_buf());
     let first = first_run(&cfg).await;
     let old = first.password.clone().unwrap();
     assert_eq!(token_status(&sim, &first, old.expose()).await, 200);
@@ -123,7 +88,7 @@ async fn reset_on_existing_3x_user_sets_the_new_password_and_the_old_one_stops_w
     let state = sim.state();
     assert_eq!(counter(&state, "user_password_change"), 1, "{state}");
     assert_eq!(counter(&state, "user_create"), 1, "{state}");
-    assert_eq!(users_named(&state, API_USER), 1);
+    assert_eq!(users_named(&state, API_USER).len(), 1);
     assert_eq!(token_status(&sim, &second, NEW_PASSWORD).await, 200);
     assert_eq!(token_status(&sim, &second, old.expose()).await, 422);
 
@@ -150,7 +115,7 @@ async fn reset_on_3x_without_or_with_a_wrong_current_password_changes_nothing() 
     let _serial = SERIAL.lock().await;
     let sim = start(PimVersion::V3).await;
     let artifacts = tempfile::tempdir().unwrap();
-    let cfg = config(sim.url(), artifacts.path().to_path_buf());
+    let cfg = plain_config(sim.url(), artifacts.path().to_path_buf());
     let first = first_run(&cfg).await;
     let old = first.password.clone().unwrap();
 
@@ -186,7 +151,7 @@ async fn on_2x_reset_is_refused_and_a_too_short_password_is_rejected_by_the_pim(
     let _serial = SERIAL.lock().await;
     let sim = start(PimVersion::V2).await;
     let artifacts = tempfile::tempdir().unwrap();
-    let cfg = config(sim.url(), artifacts.path().to_path_buf());
+    let cfg = plain_config(sim.url(), artifacts.path().to_path_buf());
 
     let mut short = cfg.clone();
     short.api_password = Some(Secret::new("x"));
@@ -199,7 +164,11 @@ async fn on_2x_reset_is_refused_and_a_too_short_password_is_rejected_by_the_pim(
         "{err}"
     );
     let state = sim.state();
-    assert_eq!(users_named(&state, API_USER), 0, "no user created: {state}");
+    assert_eq!(
+        users_named(&state, API_USER).len(),
+        0,
+        "no user created: {state}"
+    );
     assert!(state["api_clients"].as_array().unwrap().is_empty());
 
     let first = first_run(&cfg).await;

@@ -6,6 +6,8 @@
 //!
 //! Tests run one at a time (a shared lock): the machine has 2 cores.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -13,15 +15,11 @@ use std::time::Duration;
 use pim_credentials::browser::BrowserKind;
 use pim_credentials::flow::{provision, ProvisionConfig};
 use pim_credentials::progress::Progress;
-use pim_credentials::secrets::Secret;
 use pim_credentials::sim::{self, SimConfig, SimHandle};
 use serde_json::Value;
+use support::provision::{leftover_browser_processes, plain_config, API_USER, CONNECTION, ROLE};
 
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-const API_USER: &str = "myAPIuser";
-const ROLE: &str = "My API user role";
-const CONNECTION: &str = "My very first API connection";
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -134,24 +132,12 @@ impl Drop for Grid {
     }
 }
 
+/// The base config in Chromium (named: the Grid serves Firefox too), 30 s per wait.
 fn config(pim_url: &str, artifacts: &Path) -> ProvisionConfig {
     ProvisionConfig {
-        pim_url: pim_url.to_string(),
-        admin_user: "admin".into(),
-        admin_password: Secret::new("admin"),
-        api_user: API_USER.into(),
-        api_password: None,
-        reset_password: false,
-        role: ROLE.into(),
-        connection: CONNECTION.into(),
-        webdriver: None,
         browser: BrowserKind::Chromium,
-        headful: false,
-        verify: true,
         timeout: Duration::from_secs(30),
-        artifacts_dir: artifacts.to_path_buf(),
-        trace: None,
-        generation: Default::default(),
+        ..plain_config(pim_url, artifacts.to_path_buf())
     }
 }
 
@@ -217,28 +203,6 @@ fn assert_untouched(sim: &SimHandle) {
         state["api_clients"].as_array().unwrap().is_empty(),
         "{state}"
     );
-}
-
-/// Processes still running whose command line holds `needle`.
-fn processes_with(needle: &str) -> Vec<String> {
-    let mut found = vec![];
-    for e in std::fs::read_dir("/proc").unwrap().flatten() {
-        if e.file_name()
-            .to_str()
-            .and_then(|s| s.parse::<u32>().ok())
-            .is_none()
-        {
-            continue;
-        }
-        let Ok(cmd) = std::fs::read(e.path().join("cmdline")) else {
-            continue;
-        };
-        let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
-        if cmd.contains(needle) {
-            found.push(cmd.chars().take(160).collect());
-        }
-    }
-    found
 }
 
 /// Through a real Grid 4 (one node with Chromium and Firefox slots), the tool provisions a
@@ -314,7 +278,7 @@ async fn firefox_provisions_a_simulator_end_to_end() {
     assert!(q.verified);
     assert_provisioned(&sim, &p.client_id);
 
-    let left = processes_with(&format!("pim-credentials-{}-", std::process::id()));
+    let left = leftover_browser_processes();
     assert!(left.is_empty(), "left behind: {left:?}");
     sim.stop().await;
 }

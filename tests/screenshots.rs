@@ -5,6 +5,8 @@
 //!
 //! Tests run one at a time (a shared lock): each starts its own chromedriver + Chromium.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
@@ -23,24 +25,11 @@ use pim_credentials::sim::{self, SimConfig};
 
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
+/// The base config with an API password (the tutorial types one).
 fn config(pim_url: &str, artifacts: PathBuf) -> ProvisionConfig {
     ProvisionConfig {
-        pim_url: pim_url.to_string(),
-        admin_user: "admin".into(),
-        admin_password: Secret::new("admin"),
-        api_user: "myAPIuser".into(),
         api_password: Some(Secret::new("Api-pass-w0rd-1234")),
-        reset_password: false,
-        role: "My API user role".into(),
-        connection: "My very first API connection".into(),
-        webdriver: None,
-        browser: Default::default(),
-        headful: false,
-        verify: true,
-        timeout: Duration::from_secs(20),
-        artifacts_dir: artifacts,
-        trace: None,
-        generation: Default::default(),
+        ..support::provision::plain_config(pim_url, artifacts)
     }
 }
 

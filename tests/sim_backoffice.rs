@@ -2,12 +2,15 @@
 //! rules, `/rest/user/`, the role form, datagrids, `/client/rest`, `/_sim/state` and the server's
 //! lifecycle. Cookies are handled by hand (the session cookie is `BAPID`).
 
+mod support;
+
 use std::time::{Duration, Instant};
 
 use pim_credentials::sim::{self, SimConfig, SimHandle};
-use reqwest::header::{HeaderMap, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::{COOKIE, LOCATION};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use support::http::{bapid, http, input_value};
 
 /// A simulator without latency (one test checks the latency on its own).
 async fn sim_fast() -> SimHandle {
@@ -17,33 +20,6 @@ async fn sim_fast() -> SimHandle {
     })
     .await
     .unwrap()
-}
-
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-fn bapid(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix("BAPID="))
-        .map(|v| v.split(';').next().unwrap_or("").to_string())
-}
-
-/// Pulls `value="..."` of the input named `name` out of HTML.
-fn input_value(html: &str, name: &str) -> String {
-    let at = html
-        .find(&format!("name=\"{name}\""))
-        .unwrap_or_else(|| panic!("no input {name}"));
-    let rest = &html[at..];
-    let v = rest.find("value=\"").unwrap() + 7;
-    let end = rest[v..].find('"').unwrap();
-    rest[v..v + end].to_string()
 }
 
 /// A browser-like session: GET the login page, POST the form, keep the cookie.

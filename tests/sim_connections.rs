@@ -3,40 +3,15 @@
 //! token revocation on regeneration, the 50-connection limit, `system-information` and the 6.0+
 //! product ACL.
 
-use std::collections::BTreeSet;
-use std::time::Duration;
+mod support;
 
-use pim_credentials::sim::{self, PimVersion, SimConfig, SimHandle};
-use reqwest::header::{HeaderMap, COOKIE, LOCATION, SET_COOKIE};
+use std::collections::BTreeSet;
+
+use pim_credentials::sim::{PimVersion, SimHandle};
+use reqwest::header::{COOKIE, LOCATION};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-
-async fn sim_of(v: PimVersion) -> SimHandle {
-    sim::start(SimConfig {
-        latency: Duration::ZERO,
-        users: 3,
-        pim_version: v,
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap()
-}
-
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-fn bapid(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix("BAPID="))
-        .map(|v| v.split(';').next().unwrap_or("").to_string())
-}
+use support::http::{api_get, bapid, http, input_value, post_login, sim_of, token};
 
 /// A logged-in back-office session (admin/admin).
 struct Session {
@@ -55,20 +30,8 @@ impl Session {
             .unwrap();
         let cookie = bapid(r.headers()).unwrap();
         let page = r.text().await.unwrap();
-        let at = page.find("name=\"_csrf_token\"").unwrap();
-        let v = page[at..].find("value=\"").unwrap() + at + 7;
-        let csrf = page[v..v + page[v..].find('"').unwrap()].to_string();
-        let r = http
-            .post(format!("{}/user/login-check", sim.url()))
-            .header(COOKIE, format!("BAPID={cookie}"))
-            .form(&[
-                ("_username", "admin"),
-                ("_password", "admin"),
-                ("_csrf_token", csrf.as_str()),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let csrf = input_value(&page, "_csrf_token");
+        let r = post_login(sim, &cookie, "admin", "admin", &csrf).await;
         assert_eq!(r.status(), StatusCode::FOUND);
         Session {
             base: sim.url().to_string(),
@@ -111,24 +74,6 @@ impl Session {
     }
 }
 
-async fn token(
-    sim: &SimHandle,
-    client_id: &str,
-    secret: &str,
-    user: &str,
-    pw: &str,
-) -> (StatusCode, Value) {
-    let r = http()
-        .post(format!("{}/api/oauth/v1/token", sim.url()))
-        .basic_auth(client_id, Some(secret))
-        .json(&json!({"grant_type": "password", "username": user, "password": pw}))
-        .send()
-        .await
-        .unwrap();
-    let s = r.status();
-    (s, r.json().await.unwrap())
-}
-
 async fn token_of(sim: &SimHandle, c: &Value, pw: &str) -> String {
     let (s, t) = token(
         sim,
@@ -140,17 +85,6 @@ async fn token_of(sim: &SimHandle, c: &Value, pw: &str) -> String {
     .await;
     assert_eq!(s, StatusCode::OK, "{t}");
     t["access_token"].as_str().unwrap().to_string()
-}
-
-async fn api_get(sim: &SimHandle, path: &str, access: &str) -> (StatusCode, Value) {
-    let r = http()
-        .get(format!("{}{path}", sim.url()))
-        .bearer_auth(access)
-        .send()
-        .await
-        .unwrap();
-    let s = r.status();
-    (s, r.json().await.unwrap_or(Value::Null))
 }
 
 fn role_id(sim: &SimHandle, label: &str) -> u64 {

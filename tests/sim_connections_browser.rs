@@ -10,9 +10,11 @@ mod support;
 use std::time::Duration;
 
 use fantoccini::Locator;
-use pim_credentials::sim::{self, PimVersion, SimConfig, SimHandle};
+use pim_credentials::sim::{self, PimVersion, SimConfig};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use support::browser::{click, type_into};
+use support::http::{api_get, token};
 use support::Chrome;
 
 /// One browser at a time: the machine has two cores.
@@ -20,22 +22,6 @@ static BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 const LABEL: &str = "My ERP";
 const CODE: &str = "myerp";
-
-async fn click(c: &Chrome, css: &str) {
-    c.idle().await;
-    let el = c.visible(css).await;
-    el.click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
-
-async fn type_into(c: &Chrome, css: &str, text: &str) {
-    let el = c.visible(css).await;
-    el.click().await.unwrap();
-    el.send_keys(text)
-        .await
-        .unwrap_or_else(|e| panic!("type into {css}: {e}"));
-}
 
 /// The `<span>` text of the value div that follows the label div whose text is `label`.
 async fn credential(c: &Chrome, label: &str) -> String {
@@ -65,35 +51,6 @@ async fn click_row_button(c: &Chrome, label: &str, title: &str) {
         Value::Bool(true),
         "button {title} on {label}"
     );
-}
-
-async fn token(
-    sim: &SimHandle,
-    client_id: &str,
-    secret: &str,
-    user: &str,
-    pw: &str,
-) -> (StatusCode, Value) {
-    let r = reqwest::Client::new()
-        .post(format!("{}/api/oauth/v1/token", sim.url()))
-        .basic_auth(client_id, Some(secret))
-        .json(&json!({"grant_type": "password", "username": user, "password": pw}))
-        .send()
-        .await
-        .unwrap();
-    let status = r.status();
-    (status, r.json().await.unwrap())
-}
-
-async fn api_get(sim: &SimHandle, path: &str, access: &str) -> (StatusCode, Value) {
-    let r = reqwest::Client::new()
-        .get(format!("{}{path}", sim.url()))
-        .bearer_auth(access)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
 }
 
 /// Chooses `text` in a single select: Select2 (4.x/5.x) or the design-system SelectInput.

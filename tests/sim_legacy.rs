@@ -1,49 +1,13 @@
 //! HTTP-level tests of the 1.7 and 2.x simulator flavours and of the console emulation
 //! (`/_sim/console`, `sim::console::console_main`).
 
-use std::time::Duration;
+mod support;
 
-use pim_credentials::sim::{self, console, PimVersion, SimConfig, SimHandle};
-use reqwest::header::{HeaderMap, COOKIE, LOCATION, SET_COOKIE};
+use pim_credentials::sim::{console, PimVersion, SimHandle};
+use reqwest::header::{COOKIE, LOCATION};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-
-async fn start(v: PimVersion) -> SimHandle {
-    sim::start(SimConfig {
-        latency: Duration::ZERO,
-        users: 3,
-        pim_version: v,
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap()
-}
-
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-fn bapid(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix("BAPID="))
-        .map(|v| v.split(';').next().unwrap_or("").to_string())
-}
-
-fn input_value(html: &str, name: &str) -> String {
-    let at = html
-        .find(&format!("name=\"{name}\""))
-        .unwrap_or_else(|| panic!("no input {name}"));
-    let rest = &html[at..];
-    let v = rest.find("value=\"").unwrap() + 7;
-    let end = rest[v..].find('"').unwrap();
-    rest[v..v + end].to_string()
-}
+use support::http::{bapid, http, input_value, post_login, sim_of};
 
 struct Session {
     base: String,
@@ -66,18 +30,10 @@ async fn login_page(sim: &SimHandle) -> (String, String, String) {
 
 async fn try_login(sim: &SimHandle, user: &str, password: &str) -> (reqwest::Response, String) {
     let (cookie, csrf, _) = login_page(sim).await;
-    let r = http()
-        .post(format!("{}/user/login-check", sim.url()))
-        .header(COOKIE, format!("BAPID={cookie}"))
-        .form(&[
-            ("_username", user),
-            ("_password", password),
-            ("_csrf_token", csrf.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
-    (r, cookie)
+    (
+        post_login(sim, &cookie, user, password, &csrf).await,
+        cookie,
+    )
 }
 
 impl Session {
@@ -170,7 +126,7 @@ fn user_form(token: &str, username: &str, enabled: &str, roles: &[u64]) -> Vec<(
 
 #[tokio::test]
 async fn console_1_7_create_client_prints_the_exact_output_and_the_client_works() {
-    let sim = start(PimVersion::V1_7).await;
+    let sim = sim_of(PimVersion::V1_7).await;
     let (code, out, err) = run_console(
         &sim,
         &[
@@ -241,7 +197,7 @@ async fn console_1_7_create_client_prints_the_exact_output_and_the_client_works(
 
 #[tokio::test]
 async fn console_2x_takes_the_label_as_a_required_argument() {
-    let sim = start(PimVersion::V2).await;
+    let sim = sim_of(PimVersion::V2).await;
     let (code, out, _) = run_console(
         &sim,
         &["pim:oauth-server:create-client", "My API", "--env=prod"],
@@ -282,7 +238,7 @@ async fn console_2x_takes_the_label_as_a_required_argument() {
 
 #[tokio::test]
 async fn console_main_talks_to_a_running_simulator() {
-    let sim = start(PimVersion::V1_7).await;
+    let sim = sim_of(PimVersion::V1_7).await;
     let argv: Vec<String> = ["pim:oauth-server:create-client", "--label=Via main"]
         .iter()
         .map(|s| s.to_string())
@@ -303,7 +259,7 @@ async fn console_main_talks_to_a_running_simulator() {
 
 #[tokio::test]
 async fn v17_login_layout_redirect_dashboard_and_no_api_connections() {
-    let sim = start(PimVersion::V1_7).await;
+    let sim = sim_of(PimVersion::V1_7).await;
     let (_, _, html) = login_page(&sim).await;
     for hook in [
         r#"<body class="AknLogin">"#,
@@ -354,7 +310,7 @@ async fn v17_login_layout_redirect_dashboard_and_no_api_connections() {
 
 #[tokio::test]
 async fn v17_user_form_requires_status_and_a_role_then_redirects_with_a_flash() {
-    let sim = start(PimVersion::V1_7).await;
+    let sim = sim_of(PimVersion::V1_7).await;
     let s = Session::login(&sim, "admin", "admin").await;
     let (status, html) = s.page("/user/create", false).await;
     assert_eq!(status, StatusCode::OK);
@@ -441,7 +397,7 @@ async fn v17_user_form_requires_status_and_a_role_then_redirects_with_a_flash() 
 
 #[tokio::test]
 async fn v17_role_form_has_icon_toggles_and_saves_grants_and_users() {
-    let sim = start(PimVersion::V1_7).await;
+    let sim = sim_of(PimVersion::V1_7).await;
     let s = Session::login(&sim, "admin", "admin").await;
     let j = s.hash_get("/user/role/create").await;
     let html = j["content"].as_str().unwrap().to_string();
@@ -534,7 +490,7 @@ async fn v17_role_form_has_icon_toggles_and_saves_grants_and_users() {
 
 #[tokio::test]
 async fn v2_user_form_fragment_creates_a_user_and_shows_its_edit_form() {
-    let sim = start(PimVersion::V2).await;
+    let sim = sim_of(PimVersion::V2).await;
     let s = Session::login(&sim, "admin", "admin").await;
     let (status, shell) = s.page("/", false).await;
     assert_eq!(status, StatusCode::OK);
@@ -576,7 +532,7 @@ async fn v2_user_form_fragment_creates_a_user_and_shows_its_edit_form() {
     sim.stop().await;
 
     // 3.x has no such route.
-    let sim = start(PimVersion::V3).await;
+    let sim = sim_of(PimVersion::V3).await;
     let s = Session::login(&sim, "admin", "admin").await;
     assert_eq!(s.page("/user/create", true).await.0, StatusCode::NOT_FOUND);
     sim.stop().await;
@@ -584,7 +540,7 @@ async fn v2_user_form_fragment_creates_a_user_and_shows_its_edit_form() {
 
 #[tokio::test]
 async fn v2_role_form_uses_the_oro_names_and_answers_the_oro_route() {
-    let sim = start(PimVersion::V2).await;
+    let sim = sim_of(PimVersion::V2).await;
     let s = Session::login(&sim, "admin", "admin").await;
     let (_, html) = s.page("/user/role/create", true).await;
     for hook in [

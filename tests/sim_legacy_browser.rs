@@ -9,20 +9,14 @@ mod support;
 
 use fantoccini::Locator;
 use pim_credentials::sim::{self, console, PimVersion, SimConfig, SimHandle};
-use serde_json::{json, Value};
+use serde_json::json;
+use support::browser::{click, login, text, type_into};
+use support::http::call_products;
 use support::Chrome;
 
 const USER: &str = "api_user";
 const PASSWORD: &str = "Api-user-pw1";
 const ROLE: &str = "My API user role";
-
-async fn click(c: &Chrome, css: &str) {
-    c.idle().await;
-    let el = c.visible(css).await;
-    el.click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
 
 async fn click_xpath(c: &Chrome, xpath: &str) {
     c.idle().await;
@@ -35,45 +29,6 @@ async fn click_xpath(c: &Chrome, xpath: &str) {
     el.click()
         .await
         .unwrap_or_else(|e| panic!("click {xpath}: {e}"));
-}
-
-async fn type_into(c: &Chrome, css: &str, text: &str) {
-    let el = c.visible(css).await;
-    el.click().await.unwrap();
-    el.send_keys(text)
-        .await
-        .unwrap_or_else(|e| panic!("type into {css}: {e}"));
-}
-
-async fn text(c: &Chrome, css: &str) -> String {
-    let el = c.visible(css).await;
-    el.prop("textContent")
-        .await
-        .unwrap()
-        .unwrap_or_default()
-        .trim()
-        .to_string()
-}
-
-async fn products_with(sim: &SimHandle, client_id: &str, secret: &str) -> u16 {
-    let http = reqwest::Client::new();
-    let r = http
-        .post(format!("{}/api/oauth/v1/token", sim.url()))
-        .basic_auth(client_id, Some(secret))
-        .json(&json!({"grant_type": "password", "username": USER, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "token");
-    let token: Value = r.json().await.unwrap();
-    let access = token["access_token"].as_str().unwrap();
-    http.get(format!("{}/api/rest/v1/products", sim.url()))
-        .bearer_auth(access)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
 }
 
 /// Fills the Twig user form (same ids in 1.7 and 2.x) and submits it.
@@ -201,16 +156,6 @@ async fn create_role(c: &Chrome, user_id: u64, old: bool) {
     .await;
 }
 
-async fn login(c: &Chrome, sim: &SimHandle, marker: &str) {
-    c.client.goto(&format!("{}/", sim.url())).await.unwrap();
-    c.visible("form.form-signin").await;
-    type_into(c, "#prependedInput", "admin").await;
-    type_into(c, "#prependedInput2", "admin").await;
-    click(c, "#_submit").await;
-    c.visible(marker).await;
-    c.idle().await;
-}
-
 fn created_user_id(sim: &SimHandle) -> u64 {
     let state = sim.state();
     let user = state["users"]
@@ -305,12 +250,15 @@ async fn tutorial_on_1_7_with_the_console_client() {
     assert_eq!(console::console_main(sim.url(), &argv).await, 0);
     let state = sim.state();
     let client = &state["api_clients"][0];
-    let status = products_with(
+    let status = call_products(
         &sim,
         client["client_id"].as_str().unwrap(),
         client["secret"].as_str().unwrap(),
+        USER,
+        PASSWORD,
     )
-    .await;
+    .await
+    .0;
     assert_eq!(status, 200);
     c.close().await;
     sim.stop().await;
@@ -408,7 +356,12 @@ async fn tutorial_on_2x_with_the_api_connections_modal() {
         .trim()
         .to_string();
     let secret = cell.split("Secret:").nth(1).unwrap().trim().to_string();
-    assert_eq!(products_with(&sim, &client_id, &secret).await, 200);
+    assert_eq!(
+        call_products(&sim, &client_id, &secret, USER, PASSWORD)
+            .await
+            .0,
+        200
+    );
     c.close().await;
     sim.stop().await;
 }

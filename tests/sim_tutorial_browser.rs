@@ -8,10 +8,11 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use base64::Engine;
 use fantoccini::Locator;
 use pim_credentials::sim::{self, SimConfig, SimHandle};
 use serde_json::{json, Value};
+use support::browser::{click, login, text, type_into};
+use support::http::call_products;
 use support::Chrome;
 
 const USER: &str = "api_user";
@@ -19,39 +20,12 @@ const PASSWORD: &str = "Api-user-pw1";
 const ROLE: &str = "My API user role";
 const CONNECTION: &str = "My very first API connection";
 
-async fn click(c: &Chrome, css: &str) {
-    c.idle().await;
-    let el = c.visible(css).await;
-    el.click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
-
-async fn type_into(c: &Chrome, css: &str, text: &str) {
-    let el = c.visible(css).await;
-    el.click().await.unwrap();
-    el.send_keys(text)
-        .await
-        .unwrap_or_else(|e| panic!("type into {css}: {e}"));
-}
-
 async fn goto(c: &Chrome, sim: &SimHandle, hash: &str) {
     c.client
         .goto(&format!("{}/{hash}", sim.url()))
         .await
         .unwrap();
     c.idle().await;
-}
-
-async fn text(c: &Chrome, css: &str) -> String {
-    // textContent, not the rendered text: buttons are uppercased by CSS, as in Akeneo.
-    let el = c.visible(css).await;
-    el.prop("textContent")
-        .await
-        .unwrap()
-        .unwrap_or_default()
-        .trim()
-        .to_string()
 }
 
 /// Waits for a datagrid row of `#grid` whose cells contain `needle`, across no pages.
@@ -66,13 +40,7 @@ async fn row_with(c: &Chrome, grid: &str, needle: &str) -> bool {
 /// The whole tutorial through the UI; returns the scraped (client id, secret).
 async fn tutorial(c: &Chrome, sim: &SimHandle, grant: bool) -> (String, String) {
     // Step 1: log in. An unauthenticated `/` shows the login form in place.
-    c.client.goto(&format!("{}/", sim.url())).await.unwrap();
-    c.visible("form.form-signin").await;
-    type_into(c, "#prependedInput", "admin").await;
-    type_into(c, "#prependedInput2", "admin").await;
-    click(c, "#_submit").await;
-    c.visible(".AknWidget").await;
-    c.idle().await;
+    login(c, sim, ".AknWidget").await;
 
     // Step 2: create the API user in the 3.x modal.
     goto(c, sim, "#/user/").await;
@@ -305,33 +273,6 @@ async fn tutorial(c: &Chrome, sim: &SimHandle, grant: bool) -> (String, String) 
     (client_id, secret)
 }
 
-/// Token with the password grant, then `GET /api/rest/v1/products`: (status, body).
-async fn call_products(sim: &SimHandle, client_id: &str, secret: &str) -> (u16, Value) {
-    let http = reqwest::Client::new();
-    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{client_id}:{secret}"));
-    let r = http
-        .post(format!("{}/api/oauth/v1/token", sim.url()))
-        .header("Authorization", format!("Basic {basic}"))
-        .json(&json!({"grant_type": "password", "username": USER, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "token");
-    let token: Value = r.json().await.unwrap();
-    let access = token["access_token"]
-        .as_str()
-        .expect("access_token")
-        .to_string();
-    let r = http
-        .get(format!("{}/api/rest/v1/products", sim.url()))
-        .bearer_auth(access)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tutorial_in_chromium_gives_working_credentials() {
     let started = Instant::now();
@@ -376,7 +317,7 @@ async fn tutorial_in_chromium_gives_working_credentials() {
         .await
         .contains("Role saved"));
 
-    let (status, body) = call_products(&sim, &client_id, &secret).await;
+    let (status, body) = call_products(&sim, &client_id, &secret, USER, PASSWORD).await;
     assert_eq!(status, 200, "{body}");
     chrome.close().await;
     sim.stop().await;
@@ -388,7 +329,7 @@ async fn tutorial_without_the_grant_is_refused_then_the_connection_is_revoked() 
     let sim = sim::start(SimConfig::default()).await.unwrap();
     let chrome = Chrome::start().await;
     let (client_id, secret) = tutorial(&chrome, &sim, false).await;
-    let (status, body) = call_products(&sim, &client_id, &secret).await;
+    let (status, body) = call_products(&sim, &client_id, &secret, USER, PASSWORD).await;
     assert_eq!(status, 403);
     assert_eq!(
         body,

@@ -1,8 +1,16 @@
 //! Test helper: starts chromedriver on a free loopback port (own process group, fresh temp
 //! profile) and connects a fantoccini client to a headless Chromium. Dropping the [`Chrome`]
 //! kills chromedriver's process group (Chromium included) and deletes the profile.
+//!
+//! Shared by the test crates that declare `mod support;`: [`browser`] (WebDriver steps),
+//! [`http`] (the simulator over HTTP) and [`provision`] (end-to-end provisioning). Each crate
+//! uses only some of it, hence `dead_code` is allowed.
 
 #![allow(dead_code)]
+
+pub mod browser;
+pub mod http;
+pub mod provision;
 
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
