@@ -545,6 +545,7 @@ async fn steps(
 }
 
 /// Removes what this run created, in reverse order; what it did not create is never touched.
+/// Every removal is tried; the first error is returned.
 async fn cleanup(
     pim: Pim<'_>,
     progress: &Progress,
@@ -552,74 +553,60 @@ async fn cleanup(
     created: &Created,
 ) -> crate::Result<()> {
     let b = pim.browser;
-    let mut first: Option<Error> = None;
-    let not_created = "not created by this run: left alone";
-    if pim.generation().has_connections() {
-        let [del_conn, del_role] = CLEANUP_STEPS_4X;
-        if created.connection {
-            let r = step(b, progress, del_conn, async {
+    let connections = pim.generation().has_connections();
+    let (conn_step, role_step) = if connections {
+        (CLEANUP_STEPS_4X[0], CLEANUP_STEPS_4X[1])
+    } else {
+        (CLEANUP_STEPS[0], CLEANUP_STEPS[1])
+    };
+    let mut errors = vec![
+        undo(b, progress, conn_step, created.connection, async {
+            if connections {
                 pim::check::delete_connection(pim, connection).await?;
-                Ok((
-                    (),
-                    format!(
-                        "'{connection}' deleted (with its user and client); gone from the list"
-                    ),
+                Ok(format!(
+                    "'{connection}' deleted (with its user and client); gone from the list"
                 ))
-            })
-            .await;
-            first = first.or(r.err());
-        } else {
-            progress.skip(del_conn, not_created);
-        }
-        if created.role {
-            let r = step(b, progress, del_role, async {
-                pim::check::delete_role(pim, role).await?;
-                Ok(((), format!("'{role}' deleted; gone from the grid")))
-            })
-            .await;
-            first = first.or(r.err());
-        } else {
-            progress.skip(del_role, not_created);
-        }
-        return match first {
-            Some(e) => Err(e),
-            None => Ok(()),
-        };
-    }
-    if created.connection {
-        let r = step(b, progress, CLEANUP_STEPS[0], async {
-            pim::check::revoke_connection(pim, connection).await?;
-            Ok(((), format!("'{connection}' revoked; gone from the grid")))
+            } else {
+                pim::check::revoke_connection(pim, connection).await?;
+                Ok(format!("'{connection}' revoked; gone from the grid"))
+            }
         })
-        .await;
-        first = first.or(r.err());
-    } else {
-        progress.skip(CLEANUP_STEPS[0], not_created);
-    }
-    if created.role {
-        let r = step(b, progress, CLEANUP_STEPS[1], async {
+        .await,
+        undo(b, progress, role_step, created.role, async {
             pim::check::delete_role(pim, role).await?;
-            Ok(((), format!("'{role}' deleted; gone from the grid")))
+            Ok(format!("'{role}' deleted; gone from the grid"))
         })
-        .await;
-        first = first.or(r.err());
-    } else {
-        progress.skip(CLEANUP_STEPS[1], not_created);
+        .await,
+    ];
+    // 4.x+: deleting the connection deleted its user.
+    if !connections {
+        errors.push(
+            undo(b, progress, CLEANUP_STEPS[2], created.user, async {
+                pim::check::delete_user(pim, user).await?;
+                Ok(format!("'{user}' deleted; gone from the grid"))
+            })
+            .await,
+        );
     }
-    if created.user {
-        let r = step(b, progress, CLEANUP_STEPS[2], async {
-            pim::check::delete_user(pim, user).await?;
-            Ok(((), format!("'{user}' deleted; gone from the grid")))
-        })
-        .await;
-        first = first.or(r.err());
-    } else {
-        progress.skip(CLEANUP_STEPS[2], not_created);
+    errors.into_iter().flatten().next().map_or(Ok(()), Err)
+}
+
+/// One cleanup step: runs `remove` when this run created the entity, else records the step as
+/// skipped (an entity that existed before the run is never touched). Returns its error.
+async fn undo(
+    b: &Browser,
+    progress: &Progress,
+    name: &str,
+    created_by_this_run: bool,
+    remove: impl std::future::Future<Output = crate::Result<String>>,
+) -> Option<Error> {
+    if !created_by_this_run {
+        progress.skip(name, "not created by this run: left alone");
+        return None;
     }
-    match first {
-        Some(e) => Err(e),
-        None => Ok(()),
-    }
+    step(b, progress, name, async { Ok(((), remove.await?)) })
+        .await
+        .err()
 }
 
 /// The per-step table (step, status, duration, detail).

@@ -178,12 +178,13 @@ pub fn write_atomic_0600(path: &Path, content: &str) -> std::io::Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::flow::Created;
     use crate::secrets::Secret;
 
-    fn sample() -> Provisioned {
+    /// A provision result for tests of the output formats and of what reads them back.
+    pub(crate) fn sample() -> Provisioned {
         Provisioned {
             pim_url: "http://127.0.0.1:8080".into(),
             pim_version: "3.x".into(),

@@ -201,25 +201,8 @@ pub async fn main(args: VerifyArgs) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::flow::{Created, Provisioned};
+    use crate::output::tests::sample;
     use crate::output::{self, Format};
-
-    fn sample() -> Provisioned {
-        Provisioned {
-            pim_url: "http://127.0.0.1:8080".into(),
-            pim_version: "3.x".into(),
-            client_id: "1_abc".into(),
-            secret: Secret::new("s3cr3t"),
-            username: "myAPIuser".into(),
-            password: Some(Secret::new("pa ss'word$")),
-            role: "r".into(),
-            connection: "c".into(),
-            verified: true,
-            created: Created::default(),
-            notes: vec![],
-            verify_error: None,
-        }
-    }
 
     #[test]
     fn reads_back_every_output_format() {

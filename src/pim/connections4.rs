@@ -440,22 +440,7 @@ impl<'a> ConnectionEdit<'a> {
             .filter(Filter::Visible)
             .nth(0);
         b.click(&confirm).await?;
-        let failed = Locator::css("div, span")
-            .containing("error occurred")
-            .filter(Filter::Visible)
-            .many();
-        let found = b
-            .wait_any(
-                &[(confirm.clone(), Cond::Hidden), (failed, Cond::Visible)],
-                b.timeout(),
-            )
-            .await?;
-        if found.alt == 1 {
-            return Err(Error::PimRefused {
-                step: b.step(),
-                message: found.texts.join("; "),
-            });
-        }
+        done_or_refused(&self.pim, (confirm.clone(), Cond::Hidden)).await?;
         ConnectionsPage::open(self.pim).await
     }
 
@@ -502,24 +487,29 @@ impl<'a> ConnectionEdit<'a> {
         let unsaved = Locator::css("span, div")
             .text("There are unsaved changes.")
             .many();
-        let failed = Locator::css("div, span")
-            .containing("error occurred")
-            .filter(Filter::Visible)
-            .many();
-        let found = b
-            .wait_any(
-                &[(unsaved, Cond::Hidden), (failed, Cond::Visible)],
-                b.timeout(),
-            )
-            .await?;
-        if found.alt == 1 {
-            return Err(Error::PimRefused {
-                step: b.step(),
-                message: found.texts.join("; "),
-            });
-        }
+        done_or_refused(&self.pim, (unsaved, Cond::Hidden)).await?;
         Ok(true)
     }
+}
+
+/// Waits until `done` holds, or until the page shows the PIM's error ("Sorry, an error
+/// occurred ..."), which becomes `Error::PimRefused` with its text.
+async fn done_or_refused(pim: &Pim<'_>, done: (Locator, Cond)) -> Result<(), Error> {
+    let b = pim.browser;
+    let failed = Locator::css("div, span")
+        .containing("error occurred")
+        .filter(Filter::Visible)
+        .many();
+    let found = b
+        .wait_any(&[done, (failed, Cond::Visible)], b.timeout())
+        .await?;
+    if found.alt == 1 {
+        return Err(Error::PimRefused {
+            step: b.step(),
+            message: found.texts.join("; "),
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
