@@ -521,3 +521,58 @@ async fn pim_validation_message_is_a_refusal() {
     assert!(leftover_browser_processes().is_empty());
     sim.stop().await;
 }
+
+/// A field drawn again (empty) right after it was typed into, as a re-rendering form does: the
+/// next wait notices the lost text and types it again, instead of failing the step.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_lost_to_a_rerendered_field_is_typed_again() {
+    use pim_credentials::browser::{launch, Cond, LaunchOptions, Locator, Typing};
+    let _serial = SERIAL.lock().await;
+    let artifacts = tempfile::tempdir().unwrap();
+    let session = launch(&LaunchOptions {
+        webdriver: None,
+        headful: false,
+        timeout: Duration::from_secs(5),
+        artifacts_dir: artifacts.path().to_path_buf(),
+        browser: Default::default(),
+    })
+    .await
+    .unwrap();
+    let b = session.browser();
+    b.set_step("rerendered field");
+    // The first input is replaced by a fresh, empty one as soon as it is typed into (once).
+    let page = r#"<html><body><div id="form"><input name="password" type="password"></div>
+      <button id="next">Next</button>
+      <script>
+        let redrawn = false;
+        document.getElementById('form').addEventListener('keyup', () => {
+          if (redrawn) return;
+          redrawn = true;
+          setTimeout(() => { document.getElementById('form').innerHTML = '<input name="password" type="password">'; }, 0);
+        });
+      </script></body></html>"#;
+    let url = format!(
+        "data:text/html,{}",
+        page.replace('#', "%23").replace('\n', " ")
+    );
+    let result = async {
+        b.goto(&url).await?;
+        let field = Locator::css("input[name=\"password\"]");
+        let how = Typing {
+            secret: true,
+            ..Default::default()
+        };
+        b.type_text(&field, "s3cret-value", how).await?;
+        // The next wait checks (and, here, restores) what was typed before anything else.
+        b.wait(&Locator::css("#next"), Cond::Visible).await?;
+        b.script(
+            "return [window.redrawn, document.querySelector('input[name=\"password\"]').value];",
+            vec![],
+        )
+        .await
+    }
+    .await;
+    session.close().await;
+    let v = result.expect("the lost text is typed again");
+    assert_eq!(v[1], "s3cret-value", "{v}");
+}

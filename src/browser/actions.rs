@@ -244,6 +244,7 @@ impl Browser {
                 loc: loc.clone(),
                 value: text.to_string(),
                 secret: how.secret,
+                tab_after: how.tab_after,
             });
             return Ok(());
         }

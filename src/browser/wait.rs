@@ -18,6 +18,9 @@ const POLL_EVERY: Duration = Duration::from_millis(10);
 /// How long one round trip keeps re-checking in the page before it reports back.
 const SLICE: Duration = Duration::from_secs(3);
 
+/// How many times one wait types again the text a re-rendered field lost.
+const MAX_RETYPES: u32 = 2;
+
 const POLL_JS: &str = include_str!("poll.js");
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
@@ -244,6 +247,7 @@ impl Browser {
         let alts_arg = Value::Array(arg);
         let mut last_seen: String;
         let mut url = String::new();
+        let mut retyped = 0;
         loop {
             let typed: Vec<TypedCheck> = self.typed.lock().unwrap().clone();
             let left = deadline.saturating_sub(start.elapsed());
@@ -298,6 +302,20 @@ impl Browser {
                 Ok(v) if v.get("typedMismatch").is_some_and(|i| !i.is_null()) => {
                     let i = v["typedMismatch"].as_u64().unwrap_or(0) as usize;
                     self.typed.lock().unwrap().clear();
+                    // A field re-rendered after it was typed into (a form drawn again, a
+                    // password input re-shown empty) lost its text: typing is no side effect
+                    // on the PIM, so type it again, a bounded number of times.
+                    if retyped < MAX_RETYPES && i < typed.len() {
+                        retyped += 1;
+                        for t in &typed[i..] {
+                            let how = super::Typing {
+                                secret: t.secret,
+                                tab_after: t.tab_after,
+                            };
+                            Box::pin(self.type_text(&t.loc, &t.value, how)).await?;
+                        }
+                        continue;
+                    }
                     let t = typed.get(i).cloned();
                     let Some(t) = t else {
                         return Err(self.unexpected("a typed value changed".into()));
@@ -438,6 +456,8 @@ pub(super) struct TypedCheck {
     /// What was typed (may be a secret: sent only as a script argument, never shown).
     pub(super) value: String,
     pub(super) secret: bool,
+    /// Tab was pressed after it (retyping does the same).
+    pub(super) tab_after: bool,
 }
 
 /// `locator: condition` of each alternative, for the trace.
