@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use pim_credentials::browser::BrowserKind;
 use pim_credentials::fleet::{self, Fleet, FleetOptions};
 use pim_credentials::progress::Progress;
-use pim_credentials::sim::{self, SimConfig, SimHandle};
+use pim_sim::{self as sim, SimConfig, SimHandle};
 
 fn env_num(name: &str, default: u64) -> u64 {
     std::env::var(name)

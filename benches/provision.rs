@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use pim_credentials::flow::{self, BrowserConfig, ProvisionConfig};
 use pim_credentials::progress::Progress;
 use pim_credentials::secrets::Secret;
-use pim_credentials::sim::{self, SimConfig};
+use pim_sim::{self as sim, SimConfig};
 
 /// One run: wall time, WebDriver commands, each step's time.
 struct Sample {

@@ -10,7 +10,7 @@ use crate::flow::{ProvisionConfig, Provisioned};
 use crate::output::{self, Format};
 use crate::progress::Progress;
 use crate::secrets::{self, Secret};
-use crate::sim::{self, SimConfig};
+use pim_sim::{self as sim, SimConfig};
 
 const EXIT_CODES: &str = "\
 Exit codes:

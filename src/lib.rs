@@ -2,8 +2,8 @@
 //! comes back with working REST API credentials, verified with a real OAuth token and API call.
 //!
 //! Layers (see `../shared/notes/design.md`):
-//! `cli` → `flow` → `pim` (page objects) → `browser` (fantoccini wrapper); `sim` is the embedded
-//! Akeneo look-alike and shares no code with the driver.
+//! `cli` → `flow` → `pim` (page objects) → `browser` (fantoccini wrapper); the simulator is
+//! the separate `pim-sim` crate and shares no code with the driver.
 
 pub mod browser;
 pub mod check;
@@ -19,7 +19,6 @@ pub mod progress;
 pub mod report;
 pub mod screenshots;
 pub mod secrets;
-pub mod sim;
 pub mod verify;
 
 pub use error::{Error, Result};

@@ -13,7 +13,7 @@ use crate::flow::ProvisionConfig;
 use crate::pim::{Generation, GenerationChoice};
 use crate::progress::Progress;
 
-use crate::sim;
+use pim_sim as sim;
 
 /// The tutorial's images for 2.x/3.x, in the order the flow takes them.
 pub const TUTORIAL_3X: &[&str] = &[

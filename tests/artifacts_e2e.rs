@@ -7,7 +7,7 @@ use std::time::Duration;
 use pim_credentials::browser::{self, BrowserKind, LaunchOptions};
 use pim_credentials::pim::{ApiConnectionsPage, LoginPage, Pim};
 use pim_credentials::secrets::Secret;
-use pim_credentials::sim::{self, SimConfig};
+use pim_sim::{self as sim, SimConfig};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn artifacts_mask_every_secret_of_the_connections_grid_and_are_private() {

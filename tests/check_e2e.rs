@@ -4,7 +4,7 @@ use pim_credentials::check::{self, CheckConfig, CLEANUP_STEPS, CLEANUP_STEPS_4X,
 use pim_credentials::pim::{Generation, GenerationChoice};
 use pim_credentials::progress::{Progress, Status};
 use pim_credentials::secrets::Secret;
-use pim_credentials::sim::{self, faults::Fault, SimConfig};
+use pim_sim::{self as sim, faults::Fault, SimConfig};
 use serde_json::Value;
 use std::time::Duration;
 use tokio::sync::Mutex;

@@ -6,7 +6,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use pim_credentials::sim::{self, SimConfig};
+use pim_sim::{self as sim, SimConfig};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_pim-credentials");

@@ -13,8 +13,8 @@ use pim_credentials::flow::{provision, ProvisionConfig, Provisioned};
 use pim_credentials::pim::{FlowType, GenerationChoice};
 use pim_credentials::progress::Progress;
 use pim_credentials::secrets::Secret;
-use pim_credentials::sim::{self, PimVersion, SimConfig, SimHandle};
 use pim_credentials::Error;
+use pim_sim::{self as sim, PimVersion, SimConfig, SimHandle};
 use serde_json::Value;
 use support::provision::{role, API_USER, CONNECTION, ROLE};
 

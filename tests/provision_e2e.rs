@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use pim_credentials::flow::provision;
 use pim_credentials::progress::Progress;
 use pim_credentials::secrets::Secret;
-use pim_credentials::sim::{self, SimConfig};
 use pim_credentials::Error;
+use pim_sim::{self as sim, SimConfig};
 
 use support::provision::{
     config, counter, leftover_browser_processes, role, users_named, API_USER, CONNECTION, ROLE,

@@ -12,8 +12,8 @@ use std::time::Duration;
 use pim_credentials::flow::{provision, Provisioned};
 use pim_credentials::progress::Progress;
 use pim_credentials::secrets::Secret;
-use pim_credentials::sim::faults::Fault;
-use pim_credentials::sim::{self, SimConfig, SimHandle};
+use pim_sim::faults::Fault;
+use pim_sim::{self as sim, SimConfig, SimHandle};
 use serde_json::Value;
 use support::provision::{config, counter, processes_with, API_USER, CONNECTION, ROLE};
 

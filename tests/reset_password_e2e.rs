@@ -11,8 +11,8 @@ mod support;
 use pim_credentials::flow::{provision, ProvisionConfig, Provisioned};
 use pim_credentials::progress::Progress;
 use pim_credentials::secrets::Secret;
-use pim_credentials::sim::{self, PimVersion, SimConfig, SimHandle};
 use pim_credentials::Error;
+use pim_sim::{self as sim, PimVersion, SimConfig, SimHandle};
 use serde_json::json;
 use support::provision::{counter, plain_config, users_named, API_USER};
 

@@ -15,7 +15,7 @@ use std::time::Duration;
 use pim_credentials::browser::BrowserKind;
 use pim_credentials::flow::{provision, ProvisionConfig};
 use pim_credentials::progress::Progress;
-use pim_credentials::sim::{self, SimConfig, SimHandle};
+use pim_sim::{self as sim, SimConfig, SimHandle};
 use serde_json::Value;
 use support::provision::{leftover_browser_processes, plain_config, API_USER, CONNECTION, ROLE};
 

@@ -21,7 +21,7 @@ use pim_credentials::flow::{provision_with_capture, ProvisionConfig};
 use pim_credentials::progress::Progress;
 use pim_credentials::screenshots::TUTORIAL_3X;
 use pim_credentials::secrets::Secret;
-use pim_credentials::sim::{self, SimConfig};
+use pim_sim::{self as sim, SimConfig};
 
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 

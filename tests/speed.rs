@@ -8,7 +8,7 @@ use std::time::Duration;
 use pim_credentials::flow::{self, BrowserConfig, ProvisionConfig};
 use pim_credentials::progress::Progress;
 use pim_credentials::secrets::Secret;
-use pim_credentials::sim::{self, SimConfig};
+use pim_sim::{self as sim, SimConfig};
 use serde_json::Value;
 
 /// The budget for the whole 3.x flow at latency 0, polls included.

@@ -3,7 +3,7 @@
 
 mod support;
 
-use pim_credentials::sim::{console, PimVersion, SimHandle};
+use pim_sim::{console, PimVersion, SimHandle};
 use reqwest::header::{COOKIE, LOCATION};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

@@ -7,7 +7,7 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use pim_credentials::sim::{PimVersion, SimHandle};
+use pim_sim::{PimVersion, SimHandle};
 use reqwest::header::{COOKIE, LOCATION};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

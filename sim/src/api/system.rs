@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::auth::authorize;
 use super::error;
-use crate::sim::{AppState, PimVersion};
+use crate::{AppState, PimVersion};
 
 /// The version string a generation reports (the last public CE patch of that line).
 pub fn version_string(v: PimVersion) -> Option<&'static str> {

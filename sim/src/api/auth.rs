@@ -2,9 +2,9 @@
 
 use std::time::Instant;
 
-use crate::sim::faults::Fault;
-use crate::sim::state::ACL_API_OVERALL;
-use crate::sim::AppState;
+use crate::faults::Fault;
+use crate::state::ACL_API_OVERALL;
+use crate::AppState;
 use axum::http::{header, HeaderMap, StatusCode};
 
 /// 401 without any token (Akeneo's documented text).

@@ -1,7 +1,7 @@
 //! Hand-written WebDriver steps shared by the browser walks of the simulator: click, type,
 //! read an element's text, log in as admin/admin.
 
-use pim_credentials::sim::SimHandle;
+use pim_sim::SimHandle;
 
 use super::Chrome;
 

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::auth::authorize;
 use super::catalog::{self, Ordered};
 use super::error;
-use crate::sim::AppState;
+use crate::AppState;
 
 /// Items per page when `limit` is absent (`pagination.limit_by_default`).
 pub const LIMIT_BY_DEFAULT: usize = 10;
@@ -33,7 +33,7 @@ pub const MSG_PRODUCT_LIST_DENIED: &str = "Access forbidden. You are not allowed
 /// The products' own List ACL, checked from 6.0 only ("until the 5.0 version, users with
 /// Overall Web API were able to make requests on products").
 fn product_acl(app: &AppState) -> Option<(&'static str, &'static str)> {
-    (app.cfg.pim_version >= crate::sim::PimVersion::V6)
+    (app.cfg.pim_version >= crate::PimVersion::V6)
         .then_some(("pim_api_product_list", MSG_PRODUCT_LIST_DENIED))
 }
 

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use pim_credentials::sim::state::{State, ACL_API_OVERALL};
-use pim_credentials::sim::{api, AppState, SimConfig};
+use pim_sim::state::{State, ACL_API_OVERALL};
+use pim_sim::{api, AppState, SimConfig};
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
 use reqwest::StatusCode;
 use serde_json::{json, Value};

@@ -18,8 +18,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::error;
-use crate::sim::state::{Token, ACCESS_TOKEN_LIFETIME};
-use crate::sim::AppState;
+use crate::state::{Token, ACCESS_TOKEN_LIFETIME};
+use crate::AppState;
 
 /// Largest accepted body (`CheckApiRequestContentSizeListener`, PIM-9648).
 pub const MAX_CONTENT_SIZE: usize = 300;
