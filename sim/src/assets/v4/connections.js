@@ -694,76 +694,118 @@
     }
     return '<div class="' + sc('CredentialGrid', '&{display:grid;grid-template-columns:auto 1fr auto;margin-bottom:20px;}') + '">' + out + '</div>';
   }
+  /** Takes the element marked `data-slot=name` out of `root` (the mark is removed). */
+  function slot(root, name) {
+    var el = one('[data-slot="' + name + '"]', root);
+    el.removeAttribute('data-slot');
+    return el;
+  }
+  /**
+   * The edit page. Mounted once per visit; data arriving later (roles, groups, the connection's
+   * credentials) updates its blocks in place, as React reconciliation does, so element handles
+   * stay valid.
+   */
   function renderEdit(path, code, view) {
     var cn = state.connections[code];
-    var focused = document.activeElement && document.activeElement.id;
     if (!view.form || !view.saved) {
-      view.form = { label: cn.label, flow_type: cn.flowType, auditable: cn.auditable, image: cn.image || null,
+      var fresh = { label: cn.label, flow_type: cn.flowType, auditable: cn.auditable, image: cn.image || null,
         user_role_id: cn.userRoleId, user_group_id: cn.userGroupId };
+      // Mutated in place: the mounted page's handlers hold this object.
+      view.form = view.form || {};
+      Object.keys(fresh).forEach(function (k) { view.form[k] = fresh[k]; });
       view.saved = JSON.stringify(view.form);
+      view.reset = true;
     }
-    var form = view.form;
-    var roleList = view.roles || [], groupList = (view.groups || []).filter(function (g) { return !(g.meta && g.meta.default); });
-    var showRole = !!view.roles && roleList.some(function (r) { return String(r.id) === String(form.user_role_id); });
-    var userRole = roleList.filter(function (r) { return r.role === 'ROLE_USER'; })[0];
+    if (!view.root || !document.body.contains(view.root)) {
+      mountEdit(path, code, view);
+    } else if (view.reset) {
+      one('#label', view.root).value = view.form.label;
+    }
+    view.reset = false;
+    view.creds.innerHTML = credsBlock(cn, view);
+    bindCredentials(view.creds, cn);
+    view.perms();
+    view.refresh();
+  }
+  function credsBlock(cn, view) {
+    var wrongEntry = wrongFor(view.wrong, cn.code);
+    return '<div><div class="AknSubsection"><div class="' + sc('SubsectionIcon', '&{display:inline-block;width:16px;}') + '"></div><div class="' + sc('SubsectionText', '&{display:inline;}') + '">' +
+      'Here are the credentials to use in your ' + esc(cn.label) + ' connector.' + NBSP + '<a class="AknDescriptionHeader-link" href="https://help.akeneo.com/" target="_blank">Learn more here...</a></div></div>' +
+      (V >= 5 && wrongEntry ? '<div class="AknSubsection">We noticed that you are using the ' + esc(wrongEntry.users[wrongEntry.users.length - 1].username) +
+        ' username for this connection. We recommend using the ' + esc(cn.username) + ' username instead.</div>' : '') + '</div>' + credentialsGrid(cn);
+  }
+  function mountEdit(path, code, view) {
+    var cn = state.connections[code], form = view.form;
     var flow = select({ id: 'flow_type', css: 'flowType', options: FLOW_TYPES, value: form.flow_type,
-      onChange: function (x) { form.flow_type = x; if (x === 'other') { form.auditable = false; } refresh(true); } });
-    var role = select({ id: 'user_role', options: roleList.map(function (r) { return [String(r.id), r.label]; }), value: form.user_role_id, search: true,
-      onChange: function (x) { form.user_role_id = x; refresh(true); } });
-    var group = select({ id: 'user_group', options: groupList.map(function (g) { return [String(g.meta.id), g.name]; }), value: form.user_group_id,
-      search: true, clearable: true, onChange: function (x) { form.user_group_id = x || null; refresh(true); } });
+      onChange: function (x) { form.flow_type = x; if (x === 'other') { form.auditable = false; } refresh(); } });
     var buttons = '<div class="AknSecondaryActions AknDropdown AknButtonList-item"><div class="AknSecondaryActions-button" data-toggle="dropdown"></div>' +
       '<div class="AknDropdown-menu AknDropdown-menu--right"><div class="AknDropdown-menuTitle">Other actions</div>' +
       '<button type="button" class="AknDropdown-menuLink">Delete</button></div></div>' +
       '<button type="button" class="' + buttonClass('apply', true, true) + '" disabled>Save</button>';
     var image = '<div class="AknImage AknImage--readOnly"><img class="AknImage-display" src="' + esc(cn.image || IMAGE) + '" alt=""/></div>';
-    var wrongEntry = wrongFor(view.wrong, code);
     var settings = sectionTitle('Settings') + '<div class="AknFormContainer">' +
       field({ id: 'code', label: 'Code', input: '<input type="text" id="code" class="AknTextField" value="' + esc(cn.code) + '" disabled>' }) +
       field({ id: 'label', label: 'Label', required: true, input: '<input type="text" name="label" id="label" class="AknTextField" required maxlength="100" value="' + esc(form.label) + '">' }) +
       field({ id: CONNECT ? 'flow_type' : null, label: 'Flow type', input: flow.html, helper: FLOW_HELP }) +
-      (V >= 5 ? '<div class="AknFieldContainer"><label><input type="checkbox" name="auditable"' + (form.auditable ? ' checked' : '') + (form.flow_type === 'other' ? ' disabled' : '') + '> ' +
-        (V >= 6 ? 'Track in Data flows dashboard' : 'Track this connection in the dashboard') + '</label>' +
-        (form.flow_type === 'other' ? inlineHelper('info', 'You can only track "Source" and "Destination" connections. <a href="https://help.akeneo.com/" target="_blank">More info\u2026</a>') : '') + '</div>' : '') +
+      (V >= 5 ? '<div class="AknFieldContainer"><label><input type="checkbox" name="auditable"> ' +
+        (V >= 6 ? 'Track in Data flows dashboard' : 'Track this connection in the dashboard') + '</label><div data-slot="audit-help"></div></div>' : '') +
       '<div class="AknFieldContainer"><div class="AknFieldContainer-header"><label class="AknFieldContainer-label">Image</label></div>' +
       '<div class="' + sc('ImageUploader', '&{display:flex;align-items:center;gap:16px;border:1px dashed #c7cbd4;padding:12px;max-width:460px;color:#a1a9b7;}') + '"><img src="' + esc(cn.image || IMAGE) + '" alt="" width="64" height="64"/><span>Drag and drop or click to upload an image</span></div></div></div>';
-    var creds = sectionTitle('Credentials') + '<div><div class="AknSubsection"><div class="' + sc('SubsectionIcon', '&{display:inline-block;width:16px;}') + '"></div><div class="' + sc('SubsectionText', '&{display:inline;}') + '">' +
-      'Here are the credentials to use in your ' + esc(cn.label) + ' connector.' + NBSP + '<a class="AknDescriptionHeader-link" href="https://help.akeneo.com/" target="_blank">Learn more here...</a></div></div>' +
-      (V >= 5 && wrongEntry ? '<div class="AknSubsection">We noticed that you are using the ' + esc(wrongEntry.users[wrongEntry.users.length - 1].username) +
-        ' username for this connection. We recommend using the ' + esc(cn.username) + ' username instead.</div>' : '') + '</div>' + credentialsGrid(cn);
     var perms = '<br>' + sectionTitle('Permissions') + '<div class="AknSubsection">In this section, you can define permissions for your ' + esc(cn.label) + ' connection.' + NBSP +
       '<a href="https://help.akeneo.com/" target="_blank">Learn more about connection permissions...</a></div><div class="AknFormContainer">' +
-      (showRole ? field({ id: CONNECT ? 'user_role' : null, label: 'Role', input: role.html }) + '<div data-role-warning></div>' : '') +
-      (view.groups ? field({ id: CONNECT ? 'user_group' : null, label: 'Group', input: group.html }) + '<div data-group-warning></div>' : '') + '</div>';
+      '<div data-slot="role"></div><div data-slot="group"></div></div>';
     var columns = sc('EditColumns', '&{display:grid;grid-template-columns:1fr 1fr;gap:40px;align-items:start;}');
     var v = mountRoot(layout(path, pageHeader({ crumbs: crumbs(cn.label), title: form.label, image: image, buttons: buttons }),
-      '<div class="' + columns + '"><div>' + settings + '</div><div>' + creds + perms + '</div></div>'));
+      '<div class="' + columns + '"><div>' + settings + '</div><div>' + sectionTitle('Credentials') + '<div data-slot="creds"></div>' + perms + '</div></div>'));
+    view.root = v;
+    view.creds = slot(v, 'creds');
+    var roleSlot = slot(v, 'role'), groupSlot = slot(v, 'group'), auditHelp = V >= 5 ? slot(v, 'audit-help') : null;
     flow.bind(v);
-    if (showRole) { role.bind(v); }
-    if (view.groups) { group.bind(v); }
     var save = one('.AknTitleContainer-actionsContainer .AknButton--apply', v), labelInput = one('#label', v), audit = one('input[name=auditable]', v);
     var labelField = labelInput.closest('.AknFieldContainer');
-    function refresh(structural) {
-      if (structural && (form.flow_type === 'other') !== !!(audit && audit.disabled)) { renderEdit(path, code, view); return; }
+    var roleShown = null, groupShown = false, userRole = null;
+    view.perms = function () {
+      var roleList = view.roles || [];
+      var want = !!view.roles && roleList.some(function (r) { return String(r.id) === String(form.user_role_id); }) ? form.user_role_id : null;
+      if (want !== null && roleShown === null) {
+        userRole = roleList.filter(function (r) { return r.role === 'ROLE_USER'; })[0];
+        var role = select({ id: 'user_role', options: roleList.map(function (r) { return [String(r.id), r.label]; }), value: form.user_role_id, search: true,
+          onChange: function (x) { form.user_role_id = x; refresh(); } });
+        roleSlot.innerHTML = field({ id: CONNECT ? 'user_role' : null, label: 'Role', input: role.html }) + '<div></div>';
+        role.bind(roleSlot);
+        roleShown = want;
+      }
+      if (view.groups && !groupShown) {
+        var groupList = view.groups.filter(function (g) { return !(g.meta && g.meta.default); });
+        var group = select({ id: 'user_group', options: groupList.map(function (g) { return [String(g.meta.id), g.name]; }), value: form.user_group_id,
+          search: true, clearable: true, onChange: function (x) { form.user_group_id = x || null; refresh(); } });
+        groupSlot.innerHTML = field({ id: CONNECT ? 'user_group' : null, label: 'Group', input: group.html }) + '<div></div>';
+        group.bind(groupSlot);
+        groupShown = true;
+      }
+    };
+    function refresh() {
       var dirty = JSON.stringify(form) !== view.saved;
       var t = form.label.trim(), problem = !t ? REASONS['label.required'] : (t.length < 3 ? REASONS['label.too_short'] : null);
       setErrors(labelField, problem ? [problem] : []);
       setDisabled(save, !dirty || !!problem || view.saving);
       one('.AknTitleContainer-state', v).innerHTML = dirty ? '<div class="updated-status"><span class="AknState">There are unsaved changes.</span></div>' : '';
-      var rw = one('[data-role-warning]', v);
-      if (rw) {
-        rw.innerHTML = userRole && String(form.user_role_id) === String(userRole.id)
+      if (audit) {
+        audit.disabled = form.flow_type === 'other';
+        audit.checked = !!form.auditable;
+        auditHelp.innerHTML = form.flow_type === 'other' ? inlineHelper('info', 'You can only track "Source" and "Destination" connections. <a href="https://help.akeneo.com/" target="_blank">More info\u2026</a>') : '';
+      }
+      if (roleShown !== null) {
+        roleSlot.lastChild.innerHTML = userRole && String(form.user_role_id) === String(userRole.id)
           ? inlineHelper('warning', 'The default `' + esc(userRole.label) + '` role is not the best choice for your connection. We strongly recommend you to choose a role tailored for your connection needs.' + NBSP + '<a href="https://help.akeneo.com/" target="_blank">More information here...</a>') : '';
       }
-      var gw = one('[data-group-warning]', v);
-      if (gw) {
-        gw.innerHTML = !form.user_group_id ? inlineHelper('warning', 'We strongly recommend you to choose a group tailored for your connection needs.' + NBSP + '<a href="https://help.akeneo.com/" target="_blank">More information here...</a>') : '';
+      if (groupShown) {
+        groupSlot.lastChild.innerHTML = !form.user_group_id ? inlineHelper('warning', 'We strongly recommend you to choose a group tailored for your connection needs.' + NBSP + '<a href="https://help.akeneo.com/" target="_blank">More information here...</a>') : '';
       }
     }
+    view.refresh = refresh;
     labelInput.addEventListener('input', function () { form.label = labelInput.value; refresh(); });
     if (audit) { audit.addEventListener('change', function () { form.auditable = audit.checked; refresh(); }); }
-    if (focused === 'label') { labelInput.focus(); }
-    bindCredentials(v, cn);
     var dropdown = one('.AknSecondaryActions', v);
     one('.AknSecondaryActions-button', v).addEventListener('click', function () { dropdown.classList.toggle('open'); });
     one('.AknDropdown-menuLink', v).addEventListener('click', function () { location.hash = '#' + BASE + '/' + encodeURIComponent(code) + '/delete'; });
@@ -784,11 +826,9 @@
           cn.userRoleId = form.user_role_id;
           cn.userGroupId = form.user_group_id;
           view.saved = JSON.stringify(form);
+          one('.AknTitleContainer-title', v).textContent = form.label;
           notify('success', 'Connection successfully updated.');
-          if (stillOn(path)) { renderEdit(path, code, view); }
-          return;
-        }
-        if (res.status === 422 && res.json && Array.isArray(res.json.errors)) {
+        } else if (res.status === 422 && res.json && Array.isArray(res.json.errors)) {
           res.json.errors.forEach(function (e) { notify('error', reasonText(e.reason)); });
         } else {
           notify('error', 'Sorry, an error occurred while editing the connection.');
@@ -796,7 +836,6 @@
         refresh();
       });
     });
-    refresh();
   }
   function bindCredentials(v, cn) {
     all('button[title="Copy to clipboard"]', v).forEach(function (b) {
