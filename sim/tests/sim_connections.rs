@@ -256,14 +256,21 @@ async fn create_returns_the_credentials_with_the_fields_of_each_version() {
             assert_eq!(page["options"]["totalRecords"], json!(4), "{grid}");
         }
 
-        // The role "User" lacks Overall Web API access: a token, then 403.
+        // 4.0+: the fixture role "User" has every ACL, products included (6.0+ own ACL).
         let access = token_of(&sim, &c, password).await;
         let (st, body) = api_get(&sim, "/api/rest/v1/products", &access).await;
-        assert_eq!(st, StatusCode::FORBIDDEN);
-        assert_eq!(
-            body["message"],
-            "You are not allowed to access the web API."
-        );
+        assert_eq!(st, StatusCode::OK, "{body}");
+        let roles = sim.state()["roles"].clone();
+        let user = roles
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["label"] == "User")
+            .unwrap();
+        assert!(user["acls"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("pim_api_overall_access")));
     }
 }
 
@@ -690,7 +697,11 @@ async fn system_information_from_6x_and_the_product_acl() {
             assert_eq!(st, StatusCode::FORBIDDEN);
         }
         // Without overall access: 403 with the firewall's message.
-        set_role(&s, &c, role_id(&sim, "User")).await;
+        let no_api = {
+            let mut db = sim.app().lock();
+            db.add_role("NO_API", "No API", BTreeSet::new())
+        };
+        set_role(&s, &c, no_api).await;
         let access = token_of(&sim, &c, &pw).await;
         if v >= PimVersion::V6 {
             let (st, body) = api_get(&sim, "/api/rest/v1/system-information", &access).await;
