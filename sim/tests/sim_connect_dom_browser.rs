@@ -357,6 +357,36 @@ async fn check_limit(c: &Chrome, sim: &SimHandle, v: PimVersion) {
     }
 }
 
+/// System > Roles (§7): the 3.x Twig screens, reached through the System landing page and its
+/// IconCards (6.x+) or the System column (4.x/5.x); the role pages keep `.AknTitleContainer`.
+async fn check_roles(c: &Chrome, v: PimVersion) {
+    if v >= PimVersion::V6 {
+        click(c, "#pim-menu-system").await;
+        c.until("landing", "location.hash === '#/system'").await;
+        assert_eq!(
+            c.js("return document.querySelector('[data-testid=pim-sub-menu]')").await,
+            Value::Null,
+            "the landing page hides the sub-menu"
+        );
+        click(c, "div#pim-system-user-role").await;
+        c.until("roles", "location.hash === '#/user/role/'").await;
+        c.visible("[data-testid=pim-sub-menu] a#pim-menu-system-user-role[role=menuitem]")
+            .await;
+    } else {
+        click(c, "a.AknHeader-menuItem[href='#/system/']").await;
+        click(c, "a.AknColumn-navigationLink[href='#/user/role/']").await;
+        c.until("roles", "location.hash === '#/user/role/'").await;
+    }
+    c.idle().await;
+    c.visible("header.AknTitleContainer").await;
+    assert!(c
+        .js("return document.body.textContent")
+        .await
+        .as_str()
+        .unwrap()
+        .contains("Administrator"));
+}
+
 async fn walk(v: PimVersion) {
     let _one = BROWSER.lock().await;
     let sim = start(v).await;
@@ -368,6 +398,7 @@ async fn walk(v: PimVersion) {
     check_create(&c, v).await;
     check_edit(&c, &sim, v).await;
     check_limit(&c, &sim, v).await;
+    check_roles(&c, v).await;
     c.close().await;
     tokio::time::timeout(Duration::from_secs(10), sim.stop())
         .await
