@@ -212,10 +212,10 @@
       '<div class="AknFieldContainer-header"><label class="AknFieldContainer-label"' + (o.id ? ' for="' + o.id + '"' : '') + '>' + esc(o.label) +
       (o.required ? NBSP + '(required)' : '') + '</label></div>' +
       '<div class="AknFieldContainer-inputContainer ' + sc('InputContainer', '&{position:relative;max-width:460px;}') + '">' + o.input + '</div>' +
-      '<div data-footer>' + fieldErrors(o.errors || []) + '</div>' + (o.helper ? infoFooter(o.helper) : '') + '</div>';
+      '<div>' + fieldErrors(o.errors || []) + '</div>' + (o.helper ? infoFooter(o.helper) : '') + '</div>';
   }
   function setErrors(fieldEl, msgs) {
-    var f = one('[data-footer]', fieldEl) || fieldEl.querySelector(':scope > div:nth-child(3)');
+    var f = fieldEl.children[2];
     f.innerHTML = fieldErrors(msgs);
   }
   var FLOW_HELP = 'Wondering what flow type is?' + NBSP + '<a href="https://help.akeneo.com/pim/serenity/articles/what-is-a-connection.html#choose-your-flow-type" target="_blank">We can help you right here!</a>';
