@@ -770,7 +770,7 @@ async fn login_page_of_each_version_and_its_error_markup() {
         (PimVersion::V7, "username_input", ">Login</button>", "<div class=\"Helper\"><span class=\"Icon\"></span><span class=\"Text\">Invalid credentials.</span></div>"),
     ];
     for (v, user_id, button, error) in cases {
-        let sim = sim_of(v).await;
+        let sim = realistic(v).await;
         let r = http()
             .get(format!("{}/user/login", sim.url()))
             .send()
@@ -815,11 +815,21 @@ async fn analytics_collect_data_exposes_the_full_version() {
         (PimVersion::V6, "6.0.90"),
         (PimVersion::V7, "7.0.22"),
     ] {
-        let sim = sim_of(v).await;
+        let sim = realistic(v).await;
         let s = Session::admin(&sim).await;
         let (st, body) = s.get("/analytics/collect_data").await;
         assert_eq!(st, StatusCode::OK);
         assert_eq!(body["pim_edition"], "CE");
         assert_eq!(body["pim_version"], full);
     }
+}
+
+/// A simulator with the realistic defaults (30 users, 150 ms latency).
+async fn realistic(v: PimVersion) -> SimHandle {
+    pim_sim::start(pim_sim::SimConfig {
+        pim_version: v,
+        ..pim_sim::SimConfig::default()
+    })
+    .await
+    .unwrap()
 }
