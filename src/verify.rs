@@ -1,44 +1,12 @@
 //! `verify`: checks saved credentials (a file written by `provision`, or environment variables)
 //! by getting a token and calling the API from a browser on the PIM's origin.
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::path::Path;
 
-use clap::Args;
 use serde_json::Value;
 
-use crate::browser::BrowserKind;
-use crate::error::{exit, Error};
-use crate::flow::{self, BrowserConfig};
-use crate::pim::api::{Credentials, Verified};
-use crate::progress::Progress;
+use crate::pim::api::Credentials;
 use crate::secrets::Secret;
-
-/// Options of `verify`.
-#[derive(Debug, Args)]
-pub struct VerifyArgs {
-    /// Credentials file written by `provision` (JSON, dotenv or Postman environment; the format
-    /// is detected). Without it: $PIM_URL, $PIM_CLIENT_ID, $PIM_SECRET, $PIM_USERNAME,
-    /// $PIM_PASSWORD.
-    #[arg(long, value_name = "FILE")]
-    credentials: Option<PathBuf>,
-    /// WebDriver URL (chromedriver, Selenium Grid). Without it, chromedriver and headless
-    /// Chromium are started and stopped by the tool.
-    #[arg(long, env = "WEBDRIVER_URL")]
-    webdriver: Option<String>,
-    /// Browser: chromium or firefox.
-    #[arg(long, value_enum, default_value = "chromium")]
-    browser: BrowserKind,
-    /// Deadline of every wait (e.g. 30s, 1500ms).
-    #[arg(long, default_value = "30s", value_parser = crate::cli::parse_duration)]
-    timeout: Duration,
-    /// Folder for failure artifacts.
-    #[arg(long, default_value = "artifacts", value_name = "DIR")]
-    artifacts_dir: PathBuf,
-    /// Only errors on stderr.
-    #[arg(short, long)]
-    quiet: bool,
-}
 
 /// The five values `verify` needs.
 #[derive(Debug, Clone)]
@@ -145,7 +113,8 @@ fn from_env() -> Result<Saved, String> {
     parse_saved(&text)
 }
 
-fn load(path: Option<&Path>) -> Result<Saved, String> {
+/// Reads the saved credentials from `path`, or without it from the environment.
+pub fn load(path: Option<&Path>) -> Result<Saved, String> {
     match path {
         Some(p) => {
             let text = std::fs::read_to_string(p)
@@ -153,48 +122,6 @@ fn load(path: Option<&Path>) -> Result<Saved, String> {
             parse_saved(&text).map_err(|e| format!("{}: {e}", p.display()))
         }
         None => from_env(),
-    }
-}
-
-/// Runs `verify`; returns the exit code.
-pub async fn main(args: VerifyArgs) -> i32 {
-    let saved = match load(args.credentials.as_deref()) {
-        Ok(s) => s,
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            return exit::USAGE;
-        }
-    };
-    let progress = Progress::new(if args.quiet { -1 } else { 0 });
-    let bc = BrowserConfig {
-        pim_url: saved.pim_url.clone(),
-        webdriver: args.webdriver,
-        browser: args.browser,
-        headful: false,
-        timeout: args.timeout,
-        artifacts_dir: args.artifacts_dir,
-    };
-    match flow::verify_credentials(&bc, &saved.creds, &progress).await {
-        Ok(v) => {
-            let detail = match v {
-                Verified::Ok => "token obtained and the API answered".to_string(),
-                Verified::ResourceAclMissing(m) => {
-                    format!("token obtained and Overall Web API access works; {m}")
-                }
-            };
-            println!(
-                "verified: {} at {}: {detail}",
-                saved.creds.username, saved.pim_url
-            );
-            exit::OK
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            if let Error::Verify(_) = e {
-                eprintln!("hint: the credentials do not work; re-run `provision` (with --reset-password or --regenerate-password where needed)");
-            }
-            e.exit_code()
-        }
     }
 }
 
