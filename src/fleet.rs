@@ -367,7 +367,7 @@ pub async fn run_with_env(
             };
             if verbosity >= 0 {
                 let line = match &outcome.result {
-                    Ok(p) => format!("client id {}", p.client_id),
+                    Ok(p) => format!("client id {}", p.credentials.client_id),
                     Err(e) => e.to_string(),
                 };
                 eprintln!(
@@ -489,7 +489,7 @@ pub fn summary(outcomes: &[InstanceOutcome], wall: Duration) -> String {
     );
     for o in outcomes {
         let detail = match &o.result {
-            Ok(p) => format!("{}  client id {}", o.pim_url, p.client_id),
+            Ok(p) => format!("{}  client id {}", o.pim_url, p.credentials.client_id),
             Err(e) => match &o.failed_step {
                 Some(s) if !e.to_string().contains(&format!("'{s}'")) => {
                     format!("{}  at step '{s}': {e}", o.pim_url)

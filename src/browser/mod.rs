@@ -159,13 +159,6 @@ fn is_fatal(e: &CmdError) -> bool {
     }
 }
 
-/// The file-name stem of a step or image name: lower-case ASCII letters and digits, every other
-/// run of characters one `-` ("grant Web API access" → `grant-web-api-access`). Failure
-/// artifacts, step screenshots and the check's JUnit report all name files with it.
-pub fn slug(name: &str) -> String {
-    name.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|p| !p.is_empty())
-        .map(str::to_ascii_lowercase)
-        .collect::<Vec<_>>()
-        .join("-")
-}
+/// The file-name stem of a step or image name (failure artifacts, step screenshots and the
+/// check's JUnit report all name files with it).
+pub use crate::model::slug;

@@ -24,10 +24,10 @@ pub fn to_json(p: &Provisioned) -> Value {
     let mut v = json!({
         "pim_url": p.pim_url,
         "pim_version": p.pim_version,
-        "client_id": p.client_id,
-        "secret": p.secret.expose(),
-        "username": p.username,
-        "password": p.password.as_ref().map(|s| s.expose()),
+        "client_id": p.credentials.client_id,
+        "secret": p.credentials.secret.expose(),
+        "username": p.credentials.username,
+        "password": p.credentials.password.as_ref().map(|s| s.expose()),
         "role": p.role,
         "connection": p.connection,
         "verified": p.verified,
@@ -57,13 +57,18 @@ fn env_value(s: &str) -> String {
 
 /// The dotenv lines.
 pub fn to_env(p: &Provisioned) -> String {
-    let pw = p.password.as_ref().map(|s| s.expose()).unwrap_or("");
+    let pw = p
+        .credentials
+        .password
+        .as_ref()
+        .map(|s| s.expose())
+        .unwrap_or("");
     let mut out = String::new();
     for (k, v) in [
         ("PIM_URL", p.pim_url.as_str()),
-        ("PIM_CLIENT_ID", p.client_id.as_str()),
-        ("PIM_SECRET", p.secret.expose()),
-        ("PIM_USERNAME", p.username.as_str()),
+        ("PIM_CLIENT_ID", p.credentials.client_id.as_str()),
+        ("PIM_SECRET", p.credentials.secret.expose()),
+        ("PIM_USERNAME", p.credentials.username.as_str()),
         ("PIM_PASSWORD", pw),
     ] {
         out.push_str(&format!("{k}={}\n", env_value(v)));
@@ -75,15 +80,20 @@ pub fn to_env(p: &Provisioned) -> String {
 /// `secret`, `username`, `password`, as step 2 of the API tutorial imports.
 pub fn to_postman(p: &Provisioned) -> Value {
     let var = |key: &str, value: &str, secret: bool| json!({"key": key, "value": value, "type": if secret { "secret" } else { "default" }, "enabled": true});
-    let pw = p.password.as_ref().map(|s| s.expose()).unwrap_or("");
+    let pw = p
+        .credentials
+        .password
+        .as_ref()
+        .map(|s| s.expose())
+        .unwrap_or("");
     json!({
         "id": uuid_v4(),
         "name": format!("Akeneo PIM {}", p.pim_url),
         "values": [
             var("url", &p.pim_url, false),
-            var("clientId", &p.client_id, false),
-            var("secret", p.secret.expose(), true),
-            var("username", &p.username, false),
+            var("clientId", &p.credentials.client_id, false),
+            var("secret", p.credentials.secret.expose(), true),
+            var("username", &p.credentials.username, false),
             var("password", pw, true),
         ],
         "_postman_variable_scope": "environment",
@@ -120,7 +130,7 @@ pub fn render(p: &Provisioned, format: Format) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::model::Created;
+    use crate::model::{Created, Credentials};
     use crate::secrets::Secret;
 
     /// A provision result for tests of the output formats and of what reads them back.
@@ -128,10 +138,12 @@ pub(crate) mod tests {
         Provisioned {
             pim_url: "http://127.0.0.1:8080".into(),
             pim_version: "3.x".into(),
-            client_id: "1_abc".into(),
-            secret: Secret::new("s3cr3t"),
-            username: "myAPIuser".into(),
-            password: Some(Secret::new("pa ss'word$")),
+            credentials: Credentials {
+                client_id: "1_abc".into(),
+                secret: Secret::new("s3cr3t"),
+                username: "myAPIuser".into(),
+                password: Some(Secret::new("pa ss'word$")),
+            },
             role: "My API user role".into(),
             connection: "My very first API connection".into(),
             verified: true,

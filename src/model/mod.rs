@@ -1,7 +1,24 @@
 //! The results of a run, shared by the flow, the output formats and the commands; the
-//! tutorial's default names.
+//! tutorial's default names; the names of the steps.
 
 use crate::secrets::Secret;
+
+mod step;
+pub use step::{slug, Step};
+
+/// The four values of the tutorial's step 2 (the only credentials type): what a connection
+/// shows, what `provision` reports, what `verify` reads back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// OAuth client id (`<n>_<random>`).
+    pub client_id: String,
+    /// OAuth secret.
+    pub secret: Secret,
+    /// API username.
+    pub username: String,
+    /// API password; `None` when unknown (a reused user, a masked connection password).
+    pub password: Option<Secret>,
+}
 
 /// The tutorial's names, the defaults of every command and of fleet files.
 pub mod defaults {
@@ -56,14 +73,9 @@ pub struct Provisioned {
     pub pim_url: String,
     /// Detected generation, e.g. "3.x".
     pub pim_version: String,
-    /// OAuth client id (`<n>_<random>`).
-    pub client_id: String,
-    /// OAuth secret.
-    pub secret: Secret,
-    /// API username.
-    pub username: String,
-    /// API password; `None` when an existing user was reused and its password is unknown.
-    pub password: Option<Secret>,
+    /// The credentials; the password is `None` when an existing user was reused and its
+    /// password is unknown.
+    pub credentials: Credentials,
     /// Role label.
     pub role: String,
     /// Connection label.
