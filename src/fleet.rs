@@ -652,13 +652,10 @@ generation = "4"
             elapsed: Duration::ZERO,
         };
         assert_eq!(exit_code(&[]), exit::OK);
-        assert_eq!(
-            exit_code(&[failed(Error::Browser("b".into()))]),
-            exit::BROWSER
-        );
+        assert_eq!(exit_code(&[failed(Error::browser("b"))]), exit::BROWSER);
         assert_eq!(
             exit_code(&[
-                failed(Error::Browser("b".into())),
+                failed(Error::browser("b")),
                 failed(Error::Verify("v".into()))
             ]),
             exit::OTHER

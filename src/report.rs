@@ -42,11 +42,7 @@ fn esc(s: &str) -> String {
 }
 
 fn scrub(s: &str, secrets: &[String]) -> String {
-    let mut out = s.to_string();
-    for x in secrets.iter().filter(|x| x.len() >= 3) {
-        out = out.replace(x.as_str(), "***");
-    }
-    out
+    crate::secrets::mask(s, secrets)
 }
 
 fn figure(r: &CaptureRecord, secrets: &[String]) -> String {
@@ -164,12 +160,14 @@ mod tests {
                 status: Status::Passed,
                 detail: "as admin".into(),
                 millis: 1200,
+                artifacts: None,
             },
             StepRecord {
                 name: "verify".into(),
                 status: Status::Failed,
                 detail: "token refused for s3cr3tvalue <b>".into(),
                 millis: 30,
+                artifacts: None,
             },
         ];
         let html = render("run", &steps, &[], &["s3cr3tvalue".into()]);

@@ -33,6 +33,27 @@ impl fmt::Display for Secret {
     }
 }
 
+/// Secrets shorter than this are not masked (masking `ab` would blank ordinary words); every
+/// registry of secrets and every output uses this one rule through [`mask`].
+pub const MIN_MASKED_LEN: usize = 3;
+
+/// The one masking rule of every output (artifacts, reports, screenshots' page text): each
+/// secret of at least [`MIN_MASKED_LEN`] bytes is replaced by `***`, longest first so that a
+/// secret containing another is masked whole.
+pub fn mask<S: AsRef<str>>(text: &str, secrets: &[S]) -> String {
+    let mut sorted: Vec<&str> = secrets
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|s| s.len() >= MIN_MASKED_LEN)
+        .collect();
+    sorted.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    let mut out = text.to_string();
+    for s in sorted {
+        out = out.replace(s, "***");
+    }
+    out
+}
+
 /// The environment variables that may hold the tool's secrets: removed from the environment of
 /// every process the tool starts (drivers, browsers, console commands).
 pub const ENV_VARS: [&str; 3] = [

@@ -96,7 +96,7 @@ impl Browser {
 
     /// Registers a secret so that failure artifacts mask it.
     pub fn add_secret(&self, secret: &str) {
-        if secret.len() >= 3 {
+        if secret.len() >= crate::secrets::MIN_MASKED_LEN {
             let mut s = self.secrets.lock().unwrap();
             if !s.iter().any(|x| x == secret) {
                 s.push(secret.to_string());
@@ -133,13 +133,14 @@ impl Browser {
 
     fn browser_error(&self, what: &str, e: CmdError) -> Error {
         if matches!(e, CmdError::WaitTimeout) {
-            return Error::Browser(format!(
+            return Error::browser(format!(
                 "step '{}': WebDriver did not answer `{what}` within {:?}",
                 self.step(),
                 self.cmd_timeout
             ));
         }
-        Error::Browser(format!("step '{}': `{what}` failed: {e}", self.step()))
+        let message = format!("step '{}': `{what}` failed: {e}", self.step());
+        Error::browser_caused(message, e)
     }
 }
 

@@ -259,13 +259,6 @@ pub fn table(steps: &[StepRecord]) -> String {
     out
 }
 
-/// The failure artifacts folder named in a step's detail (`… [artifacts: DIR]`).
-fn artifacts_dir(detail: &str) -> Option<PathBuf> {
-    let i = detail.rfind("[artifacts: ")?;
-    let rest = &detail[i + "[artifacts: ".len()..];
-    Some(PathBuf::from(rest.strip_suffix(']').unwrap_or(rest)))
-}
-
 /// The JUnit XML of a check: one testsuite, one testcase per step; a failure carries the
 /// error (with its selector) and the screenshot's path.
 pub fn junit_xml(pim_url: &str, steps: &[StepRecord]) -> String {
@@ -281,8 +274,10 @@ pub fn junit_xml(pim_url: &str, steps: &[StepRecord]) -> String {
                     message: s.detail.clone(),
                 },
                 Status::Failed => {
-                    let shot = artifacts_dir(&s.detail)
-                        .map(|d| d.join(format!("{}.png", crate::browser::slug(&s.name))));
+                    let shot = s
+                        .artifacts
+                        .as_ref()
+                        .map(|d| d.join(format!("{}.png", crate::model::slug(&s.name))));
                     let text = match &shot {
                         Some(p) => format!("{}\nscreenshot: {}", s.detail, p.display()),
                         None => s.detail.clone(),
@@ -335,6 +330,7 @@ mod tests {
             status: Status::Failed,
             detail: "step 'grant Web API access': `a[href=\"#x\"]` never became visible [artifacts: out/2026]".into(),
             millis: 1200,
+            artifacts: Some(PathBuf::from("out/2026")),
         }];
         let xml = junit_xml("http://127.0.0.1:1", &steps);
         assert!(xml.contains("out/2026/grant-web-api-access.png"), "{xml}");

@@ -254,7 +254,7 @@ pub fn report_error(e: &Error) -> i32 {
     let hint = match e {
         Error::PimRefused { .. } => Some("check the login, the entered names, and the admin's permissions"),
         Error::Timeout { .. } => Some("the page did not reach the expected state; see the artifacts above, or raise --timeout"),
-        Error::Browser(_) => Some("check the WebDriver URL or the local chromium/chromedriver install"),
+        Error::Browser { .. } => Some("check the WebDriver URL or the local chromium/chromedriver install"),
         Error::Verify(_) => Some("the credentials were created but do not work; see the message above"),
         _ => None,
     };

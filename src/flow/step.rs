@@ -32,7 +32,7 @@ pub(crate) async fn step<T>(
                 _ => b.save_failure_artifacts().await,
             };
             match artifacts {
-                Some(dir) => progress.fail(&format!("{e} [artifacts: {}]", dir.display())),
+                Some(dir) => progress.fail_with_artifacts(&e.to_string(), dir),
                 None => progress.fail(&e.to_string()),
             }
             b.step_snapshot(name).await;
