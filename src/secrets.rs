@@ -116,28 +116,9 @@ pub fn stdin_is_terminal() -> bool {
     std::io::stdin().is_terminal()
 }
 
-/// Prompts on stderr and reads one line from stdin with echo turned off.
+/// Prompts on the terminal and reads one line with echo turned off (rpassword).
 fn prompt_hidden(prompt: &str) -> std::io::Result<String> {
-    use std::io::{BufRead, Write};
-    eprint!("{prompt}: ");
-    std::io::stderr().flush()?;
-    let fd = libc::STDIN_FILENO;
-    // SAFETY: termios is plain data; tcgetattr/tcsetattr only read/write that struct for a tty fd.
-    let mut term: libc::termios = unsafe { std::mem::zeroed() };
-    let have_tty = unsafe { libc::tcgetattr(fd, &mut term) } == 0;
-    let saved = term;
-    if have_tty {
-        term.c_lflag &= !libc::ECHO;
-        term.c_lflag |= libc::ECHONL;
-        unsafe { libc::tcsetattr(fd, libc::TCSANOW, &term) };
-    }
-    let mut line = String::new();
-    let r = std::io::stdin().lock().read_line(&mut line);
-    if have_tty {
-        unsafe { libc::tcsetattr(fd, libc::TCSANOW, &saved) };
-    }
-    r?;
-    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    rpassword::prompt_password(format!("{prompt}: "))
 }
 
 /// A random password of `len` characters from letters, digits and a few symbols that survive

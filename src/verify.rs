@@ -75,25 +75,11 @@ pub fn parse_saved(text: &str) -> Result<Saved, String> {
     })
 }
 
-/// `KEY=value` lines, with the single quoting `output::to_env` writes.
+/// `KEY=value` lines (dotenvy: the single quoting `output::to_env` writes, double quotes,
+/// `export`, comments). Lines it cannot read are skipped.
 fn parse_dotenv(text: &str) -> std::collections::HashMap<String, String> {
-    text.lines()
-        .filter_map(|l| {
-            let l = l.trim();
-            if l.starts_with('#') {
-                return None;
-            }
-            let (k, v) = l.split_once('=')?;
-            let v = v.trim();
-            let v = if v.len() >= 2 && v.starts_with('\'') && v.ends_with('\'') {
-                v[1..v.len() - 1].replace("'\\''", "'")
-            } else if v.len() >= 2 && v.starts_with('"') && v.ends_with('"') {
-                v[1..v.len() - 1].to_string()
-            } else {
-                v.to_string()
-            };
-            Some((k.trim().trim_start_matches("export ").to_string(), v))
-        })
+    dotenvy::from_read_iter(text.as_bytes())
+        .filter_map(Result::ok)
         .collect()
 }
 

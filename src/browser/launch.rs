@@ -281,14 +281,19 @@ fn free_port() -> Result<u16, Error> {
 // `Error` is the crate-wide error type (error.rs); boxing it is not this module's call.
 #[allow(clippy::result_large_err)]
 fn temp_dir() -> Result<PathBuf, Error> {
-    let name = format!(
-        "pim-credentials-{}-{:016x}",
-        std::process::id(),
-        rand::random::<u64>()
-    );
-    let dir = std::env::temp_dir().join(name);
-    std::fs::create_dir_all(dir.join("profile"))
-        .map_err(|e| Error::browser_caused(format!("cannot create {}: {e}", dir.display()), e))?;
+    // A fresh private folder (tempfile: random name, mode 0700); `Driver::kill` deletes it
+    // after the processes using it are gone.
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("pim-credentials-{}-", std::process::id()))
+        .tempdir()
+        .map_err(|e| Error::browser_caused(format!("cannot create a temporary folder: {e}"), e))?
+        .keep();
+    std::fs::create_dir_all(dir.join("profile")).map_err(|e| {
+        Error::browser_caused(
+            format!("cannot create {}: {e}", dir.join("profile").display()),
+            e,
+        )
+    })?;
     Ok(dir)
 }
 

@@ -56,6 +56,35 @@ enum Command {
     /// --report DIR, --cleanup. Exit 0 only when every step passed.
     #[command(after_help = EXIT_CODES)]
     Check(check::CheckArgs),
+    /// Print a shell completion script (e.g. `pim-credentials completions bash >
+    /// /etc/bash_completion.d/pim-credentials`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff; e.g. `pim-credentials man > pim-credentials.1`).
+    Man,
+}
+
+/// Writes the completion script of `shell` or the man page on stdout; returns the exit code.
+fn print_docs(command: &Command) -> Option<i32> {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    match command {
+        Command::Completions { shell } => {
+            clap_complete::generate(*shell, &mut cmd, "pim-credentials", &mut std::io::stdout());
+            Some(exit::OK)
+        }
+        Command::Man => match clap_mangen::Man::new(cmd).render(&mut std::io::stdout()) {
+            Ok(()) => Some(exit::OK),
+            Err(e) => {
+                eprintln!("error: cannot write the man page: {e}");
+                Some(exit::OTHER)
+            }
+        },
+        _ => None,
+    }
 }
 
 /// Entry point: parses arguments, runs the command, returns the process exit code.
@@ -71,6 +100,9 @@ pub fn main() -> i32 {
             };
         }
     };
+    if let Some(code) = print_docs(&cli.command) {
+        return code;
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -90,6 +122,7 @@ pub fn main() -> i32 {
             Command::SimConsole(args) => sim::console(args).await,
             Command::Screenshots(args) => screenshots::run(args, &progress).await,
             Command::Check(args) => check::run(args, &progress).await,
+            Command::Completions { .. } | Command::Man => exit::OK,
         }
     })
 }

@@ -101,32 +101,31 @@ pub fn usage(msg: impl std::fmt::Display) -> i32 {
 /// The longest accepted duration: larger values are a usage error.
 pub const MAX_DURATION: Duration = Duration::from_secs(3600);
 
-/// Parses `30s`, `1500ms`, `2m` or a bare number of seconds (positive, at most [`MAX_DURATION`]).
+/// Parses `30s`, `1500ms`, `2m`, `1m30s` (humantime) or a bare number of seconds; positive, at
+/// most [`MAX_DURATION`] (a larger value is a usage error, never an overflow).
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
-    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit() && c != '.') {
-        Some(i) => (&s[..i], &s[i..]),
-        None => (s, "s"),
+    let d = if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) {
+        s.parse::<u64>().map(Duration::from_secs).map_err(|_| {
+            format!(
+                "the duration {s:?} is too long (at most {}s)",
+                MAX_DURATION.as_secs()
+            )
+        })?
+    } else {
+        humantime::parse_duration(s)
+            .map_err(|e| format!("not a duration: {s:?} ({e}; try 30s, 1500ms, 2m)"))?
     };
-    let n: f64 = num
-        .parse()
-        .map_err(|_| format!("not a duration: {s:?} (try 30s, 1500ms, 2m)"))?;
-    let secs = match unit {
-        "ms" => n / 1000.0,
-        "s" => n,
-        "m" | "min" => n * 60.0,
-        _ => return Err(format!("unknown unit in {s:?} (use ms, s or m)")),
-    };
-    if !secs.is_finite() || secs <= 0.0 {
+    if d.is_zero() {
         return Err("the duration must be positive".into());
     }
-    if secs > MAX_DURATION.as_secs_f64() {
+    if d > MAX_DURATION {
         return Err(format!(
             "the duration {s:?} is too long (at most {}s)",
             MAX_DURATION.as_secs()
         ));
     }
-    Ok(Duration::from_secs_f64(secs))
+    Ok(d)
 }
 
 /// Checks an http(s) URL given to `flag`.
@@ -212,6 +211,7 @@ mod tests {
         assert_eq!(parse_duration("5").unwrap(), Duration::from_secs(5));
         assert!(parse_duration("abc").is_err());
         assert!(parse_duration("3h").is_err());
+        assert!(parse_duration("3x").is_err());
         assert!(parse_duration("0s").is_err());
         assert!(parse_duration("99999999999999999999999999999").is_err());
         assert!(parse_duration("61m").is_err());
