@@ -32,6 +32,7 @@ use serde_json::{json, Value};
 use crate::browser::BrowserKind;
 use crate::error::{exit, Error};
 use crate::flow::{GenerationOptions, ProvisionConfig, Provisioned};
+use crate::model::defaults;
 use crate::output::{self, Format};
 use crate::pim::GenerationChoice;
 use crate::progress::{fmt_duration, Progress, Status};
@@ -178,21 +179,22 @@ impl Fleet {
                          variable holding its admin password)"
                     )
                 })?;
-            let role = pick(&s.role, &d.role).unwrap_or_else(|| "My API user role".into());
+            let role = pick(&s.role, &d.role).unwrap_or_else(|| defaults::ROLE.into());
             let role_chars = role.chars().count();
             if role.trim().is_empty() || role_chars > 25 {
                 return Err(format!(
                     "instance {name}: role {role:?} must have 1 to 25 characters (Akeneo's limit), it has {role_chars}"
                 ));
             }
-            let connection = pick(&s.connection, &d.connection)
-                .unwrap_or_else(|| "My very first API connection".into());
+            let connection =
+                pick(&s.connection, &d.connection).unwrap_or_else(|| defaults::CONNECTION.into());
             if connection.trim().is_empty() || connection.chars().count() > 255 {
                 return Err(format!(
                     "instance {name}: connection label must have 1 to 255 characters"
                 ));
             }
-            let api_user = pick(&s.api_user, &d.api_user).unwrap_or_else(|| "myAPIuser".into());
+            let api_user =
+                pick(&s.api_user, &d.api_user).unwrap_or_else(|| defaults::API_USER.into());
             if api_user.trim().is_empty() {
                 return Err(format!("instance {name}: api_user must not be empty"));
             }
@@ -441,12 +443,8 @@ async fn provision_one(
         },
     };
     let cfg = ProvisionConfig {
-        pim_url: inst.url.clone(),
-        admin_user: inst.admin_user.clone(),
-        admin_password,
         api_user: inst.api_user.clone(),
         api_password,
-        reset_password: false,
         role: inst.role.clone(),
         connection: inst.connection.clone(),
         webdriver: opts.webdriver.clone(),
@@ -455,12 +453,12 @@ async fn provision_one(
         verify: opts.verify,
         timeout: opts.timeout,
         artifacts_dir: opts.artifacts_dir.join(&inst.name),
-        trace: None,
         generation: GenerationOptions {
             pim_version: inst.generation,
             console: inst.console.clone(),
             ..Default::default()
         },
+        ..ProvisionConfig::new(&inst.url, &inst.admin_user, admin_password)
     };
     let progress = Progress::silent();
     let result = crate::flow::provision(&cfg, &progress).await;

@@ -94,26 +94,22 @@ pub async fn run(args: ScreenshotsArgs, progress: &Progress) -> i32 {
         Ok(t) => t,
         Err(code) => return code,
     };
+    let base = ProvisionConfig::new(
+        &target.pim_url,
+        &args.target.admin_user,
+        target.admin_password.clone(),
+    );
     let cfg = ProvisionConfig {
-        pim_url: target.pim_url.clone(),
-        admin_user: args.target.admin_user.clone(),
-        admin_password: target.admin_password.clone(),
         api_user: args.api_user.clone(),
-        api_password: None,
-        reset_password: false,
         role: args.role.clone(),
         connection: args.connection.clone(),
-        webdriver: args.browser.webdriver.clone(),
+        // Chromium: the viewport is set through chromedriver's CDP endpoint.
         browser: BrowserKind::Chromium,
-        headful: args.browser.headful,
-        verify: true,
-        timeout: args.browser.timeout,
-        artifacts_dir: args.browser.artifacts_dir.clone(),
-        trace: None,
         generation: GenerationOptions {
             pim_version: args.pim_version,
             ..Default::default()
         },
+        ..base.with_browser(args.browser.config(&target.pim_url))
     };
     let result =
         crate::screenshots::take(&cfg, progress, &out, !args.no_mask, args.report.as_deref()).await;
