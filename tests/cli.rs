@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 use pim_sim::{self as sim, SimConfig, SimHandle};
 use serde_json::Value;
 
+mod support;
+use support::provision::counter;
+
 const BIN: &str = env!("CARGO_BIN_EXE_pim-credentials");
 
 fn tool(args: &[&str], envs: &[(&str, &str)]) -> Output {
@@ -27,10 +30,6 @@ fn tool(args: &[&str], envs: &[(&str, &str)]) -> Output {
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
-}
-
-fn counter(state: &Value, name: &str) -> u64 {
-    state["counters"][name].as_u64().unwrap_or(0)
 }
 
 #[tokio::test(flavor = "multi_thread")]
