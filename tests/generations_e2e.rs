@@ -32,8 +32,8 @@ fn config(pim_url: &str, artifacts: PathBuf) -> ProvisionConfig {
 
 async fn start(v: PimVersion) -> SimHandle {
     sim::start(SimConfig {
-        users: 3,
-        latency: Duration::from_millis(30),
+        users: 30,
+        latency: Duration::from_millis(150),
         pim_version: v,
         ..SimConfig::default()
     })
