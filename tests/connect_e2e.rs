@@ -160,7 +160,13 @@ async fn lifecycle(v: PimVersion, expected: &str) {
     let st3 = state(&sim).await;
     let conns = connections(&st3, CONNECTION);
     assert_eq!(conns.len(), 1);
-    assert_eq!(conns[0]["secret"], third.credentials.secret.expose());
+    let client = st3["api_clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["client_id"] == conns[0]["client_id"])
+        .unwrap();
+    assert_eq!(client["secret"], third.credentials.secret.expose());
     assert_eq!(products_with(&sim, &third).await, (200, 200));
     let old = api_products(
         &sim,
