@@ -833,3 +833,34 @@ async fn realistic(v: PimVersion) -> SimHandle {
     .await
     .unwrap()
 }
+
+/// The role form's "Web API permissions" tab lists "List products"
+/// (`action:pim_api_product_list`) from 6.0 on only (fact sheet §7), "List channels" always.
+#[tokio::test]
+async fn role_form_lists_the_product_acl_from_6x_only() {
+    for v in [
+        PimVersion::V4,
+        PimVersion::V5,
+        PimVersion::V6,
+        PimVersion::V7,
+    ] {
+        let sim = realistic(v).await;
+        let s = Session::admin(&sim).await;
+        let html = s
+            .req(Method::GET, "/user/role/create")
+            .header("X-Requested-With", "XMLHttpRequest")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("action:pim_api_channel_list"), "{v:?}");
+        assert_eq!(
+            html.contains("action:pim_api_product_list"),
+            v >= PimVersion::V6,
+            "{v:?}"
+        );
+        sim.stop().await;
+    }
+}
