@@ -32,7 +32,7 @@ pub(crate) async fn verify(
         return Ok((false, None));
     }
     let overall_only = ctx.cfg.api_permissions == ApiPermissions::Overall;
-    let probe = pim.generation().probe();
+    let probe = pim.generation().verify_probe();
     let checked = step(pim.browser, progress, Step::Verify, async {
         match pim::verify_credentials(pim, creds, probe).await? {
             Verified::Ok => Ok(((), format!("token and GET {probe} ok"))),

@@ -57,9 +57,20 @@ impl Generation {
         self == Generation::V1_7
     }
 
-    /// The API call used to verify credentials on every generation: the tutorial's first
-    /// request, `GET /api/rest/v1/products?limit=1` (6.0+ needs "List products" for it).
+    /// The API call `check` makes with its temporary credentials: 6.0+ `system-information`
+    /// (needs no specific ACL), before that the tutorial's `products?limit=1`.
     pub fn probe(self) -> &'static str {
+        if self >= Generation::V6 {
+            super::api::PROBE_6X
+        } else {
+            super::api::PROBE_3X
+        }
+    }
+
+    /// The API call `provision` verifies its credentials with, on every generation: the
+    /// tutorial's first request, `GET /api/rest/v1/products?limit=1` (6.0+ needs "List
+    /// products" for it).
+    pub fn verify_probe(self) -> &'static str {
         super::api::PROBE_3X
     }
 }
@@ -383,7 +394,8 @@ mod tests {
     fn displays_and_probes() {
         assert_eq!(Generation::V1_7.to_string(), "1.7");
         assert_eq!(Generation::V5.to_string(), "5.x");
-        assert!(Generation::V6.probe().contains("products?limit=1"));
+        assert!(Generation::V6.probe().contains("system-information"));
+        assert!(Generation::V6.verify_probe().contains("products?limit=1"));
         assert!(Generation::V5.probe().contains("products"));
         assert!(Generation::V4.has_connections() && !Generation::V3.has_connections());
     }
