@@ -61,20 +61,27 @@ impl Log {
         (t - self.origin).as_secs_f64() * 1000.0
     }
 
-    fn push(&self, mut e: Entry) {
+    /// The next sequence number (taken when a request arrives).
+    fn next_seq(&self) -> u64 {
         let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         g.0 += 1;
-        e.seq = g.0;
+        g.0
+    }
+
+    fn push(&self, e: Entry) {
+        let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         if g.1.len() >= CAPACITY {
             g.1.pop_front();
         }
         g.1.push_back(e);
     }
 
-    /// Every entry kept, in order of arrival.
+    /// Every entry kept (answered requests), in order of arrival.
     pub fn entries(&self) -> Vec<Entry> {
         let g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        g.1.iter().cloned().collect()
+        let mut v: Vec<Entry> = g.1.iter().cloned().collect();
+        v.sort_by_key(|e| e.seq);
+        v
     }
 
     /// Forgets every entry (sequence numbers go on).
@@ -87,8 +94,8 @@ impl Log {
     }
 }
 
-/// Middleware of the whole router: records each request once answered. The sequence number
-/// is the order of arrival.
+/// Middleware of the whole router: records each request once answered (a request whose client
+/// went away before the answer is not recorded). The sequence number is the order of arrival.
 pub async fn record(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
     if path.starts_with("/_sim/") || path.starts_with("/bundles/") {
@@ -96,6 +103,7 @@ pub async fn record(State(app): State<AppState>, req: Request, next: Next) -> Re
     }
     let log = app.requests.clone();
     let start = Instant::now();
+    let seq = log.next_seq();
     let method = req.method().to_string();
     let path = req
         .uri()
@@ -105,7 +113,7 @@ pub async fn record(State(app): State<AppState>, req: Request, next: Next) -> Re
     let xhr = is_xhr(req.headers());
     let resp = next.run(req).await;
     log.push(Entry {
-        seq: 0,
+        seq,
         method,
         path,
         xhr,
