@@ -12,7 +12,8 @@
 //! `cargo bench --bench provision`. The peers are installed (idempotent) by
 //! `webdriver/install-peers.sh`; `PIMCRED_BENCH_ITERS=N` (default 5) sets the rounds,
 //! `PIMCRED_BENCH_CLIENTS=ours,selenium,playwright` the clients, `PIMCRED_BENCH_LATENCY=150`
-//! the latency (ms).
+//! the latency (ms); `PIMCRED_BENCH_LOG=1` prints each client's requests of the first round.
+//! "requests in flight" is the time at least one request was being answered by the simulator.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -45,10 +46,34 @@ impl Client {
     }
 }
 
-/// One run: wall time of the process, and the browser part when the client reports it.
+/// One run: wall time of the process, the browser part when the client reports it, and the
+/// time some request was in flight on the simulator (the union of the logged requests'
+/// intervals: with the latency, about "sequential request levels × latency").
 struct Sample {
     wall: Duration,
     browser: Option<Duration>,
+    network: Duration,
+}
+
+/// The union of the `[start, end]` intervals of the logged requests.
+fn network_time(log: &[pim_sim::reqlog::Entry]) -> Duration {
+    let mut v: Vec<(f64, f64)> = log.iter().map(|e| (e.start_ms, e.end_ms)).collect();
+    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (mut total, mut cur): (f64, Option<(f64, f64)>) = (0.0, None);
+    for (s, e) in v {
+        cur = match cur {
+            Some((cs, ce)) if s <= ce => Some((cs, ce.max(e))),
+            Some((cs, ce)) => {
+                total += ce - cs;
+                Some((s, e))
+            }
+            None => Some((s, e)),
+        };
+    }
+    if let Some((cs, ce)) = cur {
+        total += ce - cs;
+    }
+    Duration::from_secs_f64(total / 1000.0)
 }
 
 /// The names of one run (role labels are 25 characters at most).
@@ -108,7 +133,7 @@ fn command(client: Client, url: &str, n: &Names, peers: &Path, work: &Path) -> C
                 .args(["--role", &n.role, "--connection", &n.connection])
                 .arg("--output")
                 .arg(work.join(format!("{}.json", n.user)))
-                .arg("--artifacts")
+                .arg("--artifacts-dir")
                 .arg(work.join("artifacts"))
                 .arg("--quiet")
                 .env("PIM_ADMIN_PASSWORD", "admin")
@@ -193,6 +218,19 @@ async fn run(client: Client, round: usize, latency: Duration, peers: &Path, work
         .expect("client process");
     let wall = t.elapsed();
     let state = sim.state();
+    let log = sim.app().requests.entries();
+    if round == 0 && std::env::var_os("PIMCRED_BENCH_LOG").is_some() {
+        eprintln!("requests of {} (round 0):", client.name());
+        for e in &log {
+            eprintln!(
+                "  {:>7.0} {:>7.0}  {} {}",
+                e.start_ms,
+                e.end_ms,
+                e.method,
+                e.path.split('?').next().unwrap_or("")
+            );
+        }
+    }
     sim.stop().await;
     if !out.status.success() {
         panic!(
@@ -211,7 +249,11 @@ async fn run(client: Client, round: usize, latency: Duration, peers: &Path, work
     let browser = report["browser_seconds"]
         .as_f64()
         .map(Duration::from_secs_f64);
-    Sample { wall, browser }
+    Sample {
+        wall,
+        browser,
+        network: network_time(&log),
+    }
 }
 
 fn ms(d: Duration) -> f64 {
@@ -243,6 +285,9 @@ fn report(client: Client, samples: &[Sample]) -> f64 {
         let (bm, bmin, bmax) = stats(&mut browser);
         line += &format!("   browser part: median {bm:.0} ms (min {bmin:.0}, max {bmax:.0})");
     }
+    let mut net: Vec<f64> = samples.iter().map(|s| ms(s.network)).collect();
+    let (nm, _, _) = stats(&mut net);
+    line += &format!("   requests in flight: median {nm:.0} ms");
     println!("{line}");
     med
 }
