@@ -255,10 +255,8 @@ async fn create_role(c: &Chrome, sim: &SimHandle, user_id: u64) -> u64 {
         "a pager click stays on the route"
     );
     assert_eq!(xhrs(&log(sim).await), ["GET /datagrid/pim-role-user-grid"]);
-    let tick = format!(
-        "[...document.querySelectorAll('#grid-pim-role-user-grid tbody tr')].find(tr => tr.textContent.includes('chain_user')).querySelector('td.boolean-cell input').click()"
-    );
-    c.js(&tick).await;
+    let tick = "[...document.querySelectorAll('#grid-pim-role-user-grid tbody tr')].find(tr => tr.textContent.includes('chain_user')).querySelector('td.boolean-cell input').click()";
+    c.js(tick).await;
     c.until(
         "user appended",
         &format!(
