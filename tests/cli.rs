@@ -48,6 +48,9 @@ async fn bad_input_exits_2_before_touching_the_pim() {
         ),
         (vec!["--format", "yaml"], "invalid value"),
         (vec!["--timeout", "soon"], "duration"),
+        (vec!["--timeout", "99999999999999"], "too long"),
+        (vec!["--timeout", "2h"], "too long"),
+        (vec!["--pim-version", "9"], "unknown PIM version"),
         (vec!["--webdriver", "not a url"], "not a URL"),
     ];
     for (extra, expected) in cases {
@@ -244,6 +247,29 @@ fn quiet_json_on_stdout(sim: &SimHandle, envs: &Envs<'_>, client: &Value) {
         "-q prints nothing on success: {}",
         text(&out.stderr)
     );
+}
+
+#[test]
+fn completions_man_page_and_listed_values() {
+    let out = tool(&["completions", "bash"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let script = text(&out.stdout);
+    assert!(script.contains("complete -F"), "{script}");
+    assert!(script.contains("--pim-version") && script.contains("provision"));
+    let out = tool(&["man"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let page = text(&out.stdout);
+    assert!(page.contains(".TH pim-credentials 1"), "{page}");
+    assert!(page.contains("provision"), "{page}");
+    // Closed value sets are listed in --help; -q is accepted before the subcommand too.
+    let out = tool(&["-q", "check", "--help"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let help = text(&out.stdout);
+    assert!(
+        help.contains("[possible values: auto, 1.7, 2, 3, 4, 5, 6, 7]"),
+        "{help}"
+    );
+    assert!(help.contains("--browser") && help.contains("--webdriver <URL>"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
