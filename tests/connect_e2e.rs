@@ -387,3 +387,46 @@ async fn v6_overall_only_is_reported_not_failed() {
     assert_eq!(products_with(&sim, &p).await, (200, 403));
     sim.stop().await;
 }
+
+/// A reused connection whose role grants more API permissions than the tool's role keeps its
+/// role (and the run says so); once the tool's role grants at least as much
+/// (`--api-permissions all`), the connection gets it. Same client id throughout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v6_reused_connection_never_loses_api_permissions() {
+    let _serial = SERIAL.lock().await;
+    let sim = start(PimVersion::V6).await;
+    let bapid = admin_session(&sim).await;
+    let code = "myveryfirstapiconnection";
+    assert_eq!(seed_connection(&sim, &bapid, code, CONNECTION).await, 201);
+    let before = state(&sim).await;
+    let seeded = connections(&before, CONNECTION)[0].clone();
+    assert_eq!(seeded["role"], "User", "the PIM's default role: {seeded}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(&sim, &dir);
+    cfg.generation.regenerate_password = true;
+    let kept = provision(&cfg, &Progress::silent()).await.unwrap();
+    assert!(kept.verified && !kept.created.connection);
+    assert_eq!(
+        kept.credentials.client_id,
+        seeded["client_id"].as_str().unwrap()
+    );
+    assert!(
+        kept.notes
+            .iter()
+            .any(|n| n.contains("kept the connection's role 'User'")),
+        "{:?}",
+        kept.notes
+    );
+    let st = state(&sim).await;
+    assert_eq!(connections(&st, CONNECTION)[0]["role"], "User");
+
+    cfg.api_permissions = ApiPermissions::All;
+    let switched = provision(&cfg, &Progress::silent()).await.unwrap();
+    assert!(switched.verified);
+    assert_eq!(switched.credentials.client_id, kept.credentials.client_id);
+    let st = state(&sim).await;
+    assert_eq!(connections(&st, CONNECTION)[0]["role"], ROLE);
+    assert_eq!(products_with(&sim, &switched).await, (200, 200));
+    sim.stop().await;
+}
