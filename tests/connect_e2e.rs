@@ -430,3 +430,53 @@ async fn v6_reused_connection_never_loses_api_permissions() {
     assert_eq!(products_with(&sim, &switched).await, (200, 200));
     sim.stop().await;
 }
+
+/// A reused 6.x connection keeps a role that lacks "List products" but grants what the tool's
+/// role lacks: the credentials get a token, but `GET /api/rest/v1/products?limit=1` answers
+/// 403, a verification failure (exit 4) with the PIM's message, the credentials still returned.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v6_products_403_fails_verification() {
+    let _serial = SERIAL.lock().await;
+    let sim = start(PimVersion::V6).await;
+    let bapid = admin_session(&sim).await;
+    let code = "myveryfirstapiconnection";
+    assert_eq!(seed_connection(&sim, &bapid, code, CONNECTION).await, 201);
+    let editor = sim.app().lock().add_role(
+        "ROLE_FAMILIES_EDITOR",
+        "Families editor",
+        ["pim_api_overall_access", "pim_api_family_edit"]
+            .map(String::from)
+            .into(),
+    );
+    let status = reqwest::Client::new()
+        .post(format!("{}/rest/connections/{code}", sim.url()))
+        .header(COOKIE, format!("BAPID={bapid}"))
+        .json(
+            &json!({"code": code, "label": CONNECTION, "flow_type": "other", "image": null,
+            "auditable": false, "user_role_id": editor.to_string(), "user_group_id": null}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status.as_u16(), 204);
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(&sim, &dir);
+    cfg.generation.regenerate_password = true;
+    let p = provision(&cfg, &Progress::silent()).await.unwrap();
+    assert!(!p.verified);
+    let why = p.verify_error.clone().expect("a verification error");
+    assert!(
+        why.contains("Access forbidden. You are not allowed to list products."),
+        "{why}"
+    );
+    assert!(
+        p.credentials.password.is_some(),
+        "the new password is still returned"
+    );
+    let st = state(&sim).await;
+    assert_eq!(connections(&st, CONNECTION)[0]["role"], "Families editor");
+    assert_eq!(products_with(&sim, &p).await, (200, 403));
+    sim.stop().await;
+}
