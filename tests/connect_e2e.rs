@@ -108,21 +108,25 @@ async fn lifecycle(v: PimVersion, expected: &str) {
     assert_eq!(first.pim_version, expected);
     assert!(first.verified && first.verify_error.is_none());
     assert!(first.created.connection && first.created.role);
-    assert!(first
-        .api_permissions
-        .contains(&"pim_api_product_list".to_string()));
-    assert!(!first
-        .api_permissions
-        .contains(&"pim_api_family_edit".to_string()));
+    // "List products" exists from 6.0 on; "List channels" in every version.
+    let products_acl = v >= PimVersion::V6;
+    let reported = |a: &str| first.api_permissions.iter().any(|x| x == a);
+    assert_eq!(reported("pim_api_product_list"), products_acl);
+    assert!(reported("pim_api_channel_list") && !reported("pim_api_family_edit"));
     let st = state(&sim).await;
     let granted = acls(&st, ROLE);
     for a in [
         "pim_api_overall_access",
-        "pim_api_product_list",
         "pim_api_channel_list",
+        "pim_api_locale_list",
     ] {
         assert!(granted.iter().any(|g| g == a), "{a} in {granted:?}");
     }
+    assert_eq!(
+        granted.iter().any(|g| g == "pim_api_product_list"),
+        products_acl,
+        "{granted:?}"
+    );
     assert!(
         !granted.iter().any(|g| g == "pim_api_family_edit"),
         "{granted:?}"
