@@ -15,6 +15,7 @@ pub mod connections;
 pub mod console;
 pub mod datagrid;
 pub mod faults;
+pub mod guard;
 mod html;
 pub mod login;
 pub mod roles;
@@ -235,7 +236,7 @@ pub fn router(app: AppState) -> Router {
         .route("/", get(shell::index))
         .layer(middleware::from_fn_with_state(
             app.clone(),
-            session::require_login,
+            guard::require_login,
         ));
 
     Router::new()
