@@ -25,6 +25,7 @@ mod verify;
 pub use crate::model::{Created, Provisioned};
 use config::Ctx;
 pub use config::{BrowserConfig, GenerationOptions, ProvisionConfig, GENERATED_PASSWORD_LEN};
+pub(crate) use login::{generation, log_in};
 pub(crate) use session::{finish, guarded, start_browser};
 pub(crate) use step::step;
 pub use step::Recovery;
