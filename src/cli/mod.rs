@@ -9,6 +9,7 @@ mod provision;
 mod screenshots;
 mod sim;
 mod target;
+mod values;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -60,7 +61,7 @@ enum Command {
     /// /etc/bash_completion.d/pim-credentials`).
     Completions {
         /// The shell.
-        #[arg(value_enum)]
+        #[arg(value_parser = values::Utf8(clap::builder::EnumValueParser::<clap_complete::Shell>::new()))]
         shell: clap_complete::Shell,
     },
     /// Print the manual page (roff; e.g. `pim-credentials man > pim-credentials.1`).
