@@ -111,20 +111,20 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let d = if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) {
         s.parse::<u64>().map(Duration::from_secs).map_err(|_| {
             format!(
-                "the duration {s:?} is too long (at most {}s)",
+                "the duration is too long (at most {}s)",
                 MAX_DURATION.as_secs()
             )
         })?
     } else {
         humantime::parse_duration(s)
-            .map_err(|e| format!("not a duration: {s:?} ({e}; try 30s, 1500ms, 2m)"))?
+            .map_err(|e| format!("not a duration ({e}; try 30s, 1500ms, 2m)"))?
     };
     if d.is_zero() {
         return Err("the duration must be positive".into());
     }
     if d > MAX_DURATION {
         return Err(format!(
-            "the duration {s:?} is too long (at most {}s)",
+            "the duration is too long (at most {}s)",
             MAX_DURATION.as_secs()
         ));
     }

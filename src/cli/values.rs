@@ -158,9 +158,15 @@ pub fn command(s: &str) -> Result<String, String> {
     plain(s, MAX_COMMAND_LEN, "a command word")
 }
 
-/// A run id of `check`: 1 to 8 letters or digits.
+/// A run id of `check`: 1 to 8 letters or digits (the message does not repeat the value:
+/// [`refuse`] shows it shortened).
 pub fn run_id(s: &str) -> Result<String, String> {
-    crate::check::check_run_id(s).map(|()| s.to_string())
+    crate::check::check_run_id(s)
+        .map(|()| s.to_string())
+        .map_err(|_| {
+            "use 1 to 8 letters or digits (it suffixes the role label, 25 characters at most)"
+                .into()
+        })
 }
 
 /// A ratio between 0 and 1.
