@@ -25,7 +25,8 @@ Exit codes:
   3    the PIM refused (login, validation, permissions)
   4    verification failed (token or API call)
   5    browser or WebDriver failure
-  130  interrupted (Ctrl-C)";
+  130  interrupted (Ctrl-C)
+  101  a bug (panic); the browser and driver are still stopped";
 
 /// Creates Akeneo PIM REST API credentials through the real back office, in a real browser.
 #[derive(Debug, Parser)]

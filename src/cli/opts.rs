@@ -45,7 +45,9 @@ pub struct BrowserOpts {
     /// Show the browser window instead of running headless.
     #[arg(long)]
     pub headful: bool,
-    /// Deadline of every wait (e.g. 30s, 1500ms, 2m; at most 1h).
+    /// Deadline of every wait in the PIM's pages (e.g. 30s, 1500ms, 2m; at most 1h). Two steps
+    /// get at least a fixed time whatever this says: the browser start 20 s, a 1.7 console
+    /// command 60 s.
     #[arg(long, default_value = "30s", value_parser = Text(parse_duration))]
     pub timeout: Duration,
     /// Folder for failure artifacts (screenshot, page HTML, URL).
