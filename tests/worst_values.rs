@@ -139,6 +139,14 @@ fn provision_cases(huge: &Path) -> Vec<Case> {
     v
 }
 
+/// `provision --pim-version 4`: connection labels 4.x refuses (3 to 100 characters).
+fn provision_4x_cases() -> Vec<Case> {
+    vec![case(
+        "--connection",
+        vec!["ab".into(), "c".repeat(101).into()],
+    )]
+}
+
 fn check_cases(huge: &Path) -> Vec<Case> {
     let mut v = target_and_browser(huge);
     let mut run_id = text_worst();
@@ -341,6 +349,9 @@ async fn every_option_refuses_its_worst_values_with_exit_2_and_nothing_changed()
     for (sub, cases) in &subs {
         failures.extend(feed(sub, cases, &base(sub, &url, scratch.path()), &[]));
     }
+    let mut base_4x = base("provision", &url, scratch.path());
+    base_4x.push(("--pim-version", "4".into()));
+    failures.extend(feed("provision", &provision_4x_cases(), &base_4x, &[]));
     failures.extend(verify_and_fleet(&url, &huge, scratch.path()));
     failures.extend(feed("sim", &sim_cases(), &[], &[]));
     failures.extend(sim_console(&url));

@@ -184,6 +184,9 @@ fn validate(args: &ProvisionArgs) -> Result<(Option<Secret>, Option<Secret>), St
     if args.connection.trim().is_empty() || args.connection.chars().count() > 255 {
         return Err("--connection: a label must have 1 to 255 characters".into());
     }
+    if let GenerationChoice::Fixed(g) = args.pim_version {
+        crate::flow::check_connection_label(g, &args.connection)?;
+    }
     if args.api_user.trim().is_empty() {
         return Err("--api-user must not be empty".into());
     }
