@@ -29,6 +29,7 @@ async fn artifacts_mask_every_secret_of_the_connections_grid_and_are_private() {
         timeout: Duration::from_secs(20),
         artifacts_dir: dir.path().to_path_buf(),
         browser: BrowserKind::Chromium,
+        env_remove: Vec::new(),
     })
     .await
     .unwrap();

@@ -432,6 +432,7 @@ async fn actionable_waits_on_a_tricky_page() {
         timeout: Duration::from_secs(5),
         artifacts_dir: artifacts.path().to_path_buf(),
         browser: Default::default(),
+        env_remove: Vec::new(),
     })
     .await
     .unwrap();
@@ -535,6 +536,7 @@ async fn text_lost_to_a_rerendered_field_is_typed_again() {
         timeout: Duration::from_secs(5),
         artifacts_dir: artifacts.path().to_path_buf(),
         browser: Default::default(),
+        env_remove: Vec::new(),
     })
     .await
     .unwrap();
