@@ -20,6 +20,7 @@ Exit codes:
   3    the PIM refused (login, validation, permissions)
   4    verification failed (token or API call)
   5    browser or WebDriver failure
+  6    the browser cannot reach the PIM (connection refused, timed out, DNS, TLS)
   130  interrupted (Ctrl-C)";
 
 /// Creates Akeneo PIM REST API credentials through the real back office, in a real browser.

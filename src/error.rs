@@ -17,6 +17,8 @@ pub mod exit {
     pub const VERIFY: i32 = 4;
     /// Browser or WebDriver failure.
     pub const BROWSER: i32 = 5;
+    /// The browser cannot reach the PIM (connection refused, timed out, DNS, TLS).
+    pub const UNREACHABLE: i32 = 6;
     /// Interrupted (Ctrl-C).
     pub const INTERRUPTED: i32 = 130;
 }
@@ -65,6 +67,9 @@ pub enum Error {
     /// The browser or the WebDriver server failed or died (exit 5).
     #[error("browser/WebDriver: {0}")]
     Browser(String),
+    /// The browser could not reach the PIM: connection refused, timed out, DNS, TLS (exit 6).
+    #[error("{0}")]
+    Unreachable(String),
     /// Credentials were obtained but did not pass verification (exit 4).
     #[error("verification failed: {0}")]
     Verify(String),
@@ -90,6 +95,7 @@ impl Error {
             Error::PimRefused { .. } | Error::SessionExpired { .. } => exit::PIM_REFUSED,
             Error::Timeout { .. } | Error::Browser(_) => exit::BROWSER,
             Error::Verify(_) => exit::VERIFY,
+            Error::Unreachable(_) => exit::UNREACHABLE,
             Error::Interrupted => exit::INTERRUPTED,
             Error::Unexpected { .. } | Error::Other(_) => exit::OTHER,
         }

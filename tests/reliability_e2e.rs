@@ -220,12 +220,16 @@ async fn bad_input_unreachable_pim_url() {
         &[("PIM_ADMIN_PASSWORD", "admin")],
     )
     .await;
-    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    // Not bad usage: the PIM is unreachable, said as such (exit 6, "connection refused"),
+    // never as "not an Akeneo PIM".
+    assert_eq!(run.code, Some(6), "{}", run.stderr);
     assert!(
         run.stderr.contains("cannot reach the PIM"),
         "{}",
         run.stderr
     );
+    assert!(run.stderr.contains("connection refused"), "{}", run.stderr);
+    assert!(!run.stderr.contains("not an Akeneo PIM"), "{}", run.stderr);
     assert!(run.stderr.contains(&url), "{}", run.stderr);
 }
 
