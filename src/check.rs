@@ -753,7 +753,10 @@ pub async fn main(args: CheckArgs) -> i32 {
     };
     if let Some(url) = &args.webdriver {
         if url::Url::parse(url).is_err() {
-            return usage(format!("--webdriver {url:?} is not a URL"));
+            return usage(format!(
+                "--webdriver {:?} is not a URL",
+                crate::browser::mask_url(url)
+            ));
         }
     }
     let crate::cli::Target {

@@ -484,12 +484,13 @@ pub(crate) async fn target(
 }
 
 fn check_url(url: &str, flag: &str) -> Result<(), String> {
+    let shown = crate::browser::mask_url(url);
     match url::Url::parse(url) {
         Ok(u) if (u.scheme() == "http" || u.scheme() == "https") && u.host().is_some() => Ok(()),
         Ok(_) => Err(format!(
-            "{flag} {url:?}: expected an http:// or https:// URL"
+            "{flag} {shown:?}: expected an http:// or https:// URL"
         )),
-        Err(e) => Err(format!("{flag} {url:?} is not a URL: {e}")),
+        Err(e) => Err(format!("{flag} {shown:?} is not a URL: {e}")),
     }
 }
 

@@ -349,7 +349,7 @@ async fn a_fleet_password_variable_does_not_reach_the_driver() {
     )
     .unwrap();
     let value = "admin";
-    let mut run = Running::start(
+    let run = Running::start(
         &[
             "--fleet",
             file.to_str().unwrap(),

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use fantoccini::ClientBuilder;
 use serde_json::{json, Map, Value};
 
-use super::{procs, Browser};
+use super::{procs, remote, Browser};
 use crate::error::Error;
 
 /// The command that installs what a local run needs (Debian/Ubuntu).
@@ -517,10 +517,12 @@ pub async fn launch(opts: &LaunchOptions) -> Result<BrowserSession, Error> {
             (Some(driver), url, caps)
         }
     };
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    let mut builder = ClientBuilder::new(connector);
+    let https = url.starts_with("https://");
+    let mut builder = ClientBuilder::new(remote::connector(https)?);
     builder.capabilities(caps);
     let connect = builder.connect(&url);
+    // The URL's user info (a Grid account) never shows: errors print it masked.
+    let shown = remote::mask_url(&url);
     let client = match tokio::time::timeout(deadline, connect).await {
         Ok(Ok(c)) => c,
         Ok(Err(e)) => {
@@ -528,8 +530,9 @@ pub async fn launch(opts: &LaunchOptions) -> Result<BrowserSession, Error> {
                 .as_ref()
                 .map(|d| log_tail(&d.dir, d.log))
                 .unwrap_or_default();
+            let cause = remote::mask_in(&remote::chain(&e), &url);
             return Err(Error::Browser(format!(
-                "cannot open a {} session at {url}: {e}{}{tail}",
+                "cannot open a {} session at {shown}: {cause}{}{tail}",
                 opts.browser,
                 if tail.is_empty() {
                     ""
@@ -540,11 +543,14 @@ pub async fn launch(opts: &LaunchOptions) -> Result<BrowserSession, Error> {
         }
         Err(_) => {
             return Err(Error::Browser(format!(
-                "WebDriver at {url} did not open a session within {deadline:?}"
+                "WebDriver at {shown} did not open a session within {deadline:?}"
             )))
         }
     };
     let browser = Browser::new(client, opts.timeout, opts.artifacts_dir.clone());
+    for s in remote::user_info_secrets(&url) {
+        browser.add_secret(&s);
+    }
     Ok(BrowserSession { browser, driver })
 }
 

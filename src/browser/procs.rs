@@ -41,8 +41,10 @@ where
 /// Every variable name a child process must not inherit: the standard secret variables and
 /// those registered with [`register_secret_env`]. Pass it as `LaunchOptions::env_remove`.
 pub fn secret_env_names() -> Vec<String> {
+    // WEBDRIVER_URL may carry a Grid account in its user info.
     let mut names: Vec<String> = crate::secrets::ENV_VARS
         .iter()
+        .chain(["WEBDRIVER_URL"].iter())
         .map(|s| s.to_string())
         .collect();
     for n in EXTRA_SECRET_ENV.lock().unwrap().iter() {
