@@ -1,6 +1,6 @@
 //! 1.7's datagrid pager (Oro pagination-input: Prev / page input / Next, "of N") in real
 //! headless Chromium against the 1.7 simulator: the role form's Users grid, 61 users (3 pages
-//! of 25). The grid page object pages forward (Next), back (Prev) and jumps (page input), and
+//! of 25). The grid page object pages forward (Next), back (Prev) and jumps (Next, Next), and
 //! finds a user on whatever page the simulator's order puts it (read from `/_sim/state`).
 
 use std::time::Duration;
@@ -85,7 +85,7 @@ async fn v1_7_pager_goes_forward_back_and_jumps() {
     // Back from the last page: Prev, Prev.
     let hit = grid.find(b, |p| has(p, first)).await.unwrap();
     assert_eq!(hit.map(|h| h.1), Some(1), "{first}");
-    // Jump: the page input.
+    // Jump two pages ahead (Next, Next).
     let page = grid.read(b).await.unwrap();
     grid.go_to_page(b, &page, 3).await.unwrap();
     let page = grid.read(b).await.unwrap();

@@ -8,7 +8,7 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::browser::{Browser, Cond, Filter, Locator, Typing};
+use crate::browser::{Browser, Cond, Filter, Locator};
 use crate::error::Error;
 
 /// Reads the first visible table under `scope` whose header has `header`, plus the pager.
@@ -186,8 +186,8 @@ impl Grid {
     /// and its rows are loaded (page settled: the page change's request finished).
     ///
     /// Numbered pager (2.x/3.x): clicks the link `n`, or when the pager's window does not show
-    /// it, the shown page nearest to `n`, and again. 1.7's pager: Next or Prev for a
-    /// neighbour, else the page number typed into the page input.
+    /// it, the shown page nearest to `n`, and again. 1.7's pager: Next or Prev, as many times
+    /// as it takes.
     pub async fn go_to_page(&self, b: &Browser, from: &GridPage, n: u32) -> Result<(), Error> {
         if from.stepper {
             return self.step_to_page(b, from.current.unwrap_or(1), n).await;
@@ -218,32 +218,34 @@ impl Grid {
         }
     }
 
-    /// 1.7's pager: Next / Prev to a neighbour page, else the page input (typed, then Tab for
-    /// its `change`); done when the input shows `n`.
+    /// 1.7's pager: Next or Prev, one page at a time, each done when the page input shows the
+    /// new page (the grid re-renders it once the rows are loaded). The page input itself is not
+    /// typed into: clearing it fires `change`, which loads page 1 first.
     async fn step_to_page(&self, b: &Browser, current: u32, n: u32) -> Result<(), Error> {
         let input = self
             .pager()
             .find(".AknGridToolbar-pageInput, .pagination input[type=\"text\"]")
             .filter(Filter::Visible);
-        let button = |action: &str| {
-            self.pager()
-                .find(format!("[data-action=\"{action}\"]"))
-                .filter(Filter::Visible)
-        };
-        if n == current + 1 {
-            b.click(&button("next-page")).await?;
-        } else if n + 1 == current {
-            b.click(&button("previous-page")).await?;
+        let (action, step): (&str, i64) = if n > current {
+            ("next-page", 1)
         } else {
-            let typing = Typing {
-                tab_after: true,
-                ..Default::default()
-            };
-            b.type_text(&input, &n.to_string(), typing).await?;
+            ("previous-page", -1)
+        };
+        let button = self
+            .pager()
+            .find(format!("[data-action=\"{action}\"]"))
+            .filter(Filter::Visible);
+        let mut at = i64::from(current);
+        while at != i64::from(n) {
+            b.click(&button).await?;
+            at += step;
+            b.wait(
+                &input.clone().filter(Filter::Value(at.to_string())),
+                Cond::Visible,
+            )
+            .await?;
         }
-        b.wait(&input.filter(Filter::Value(n.to_string())), Cond::Visible)
-            .await
-            .map(|_| ())
+        Ok(())
     }
 
     /// Where the pager lives: the grid's scope, else the page.
