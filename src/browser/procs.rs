@@ -78,6 +78,9 @@ pub async fn termination() {
 /// Prefix of every profile folder of this tool (in the temp folder).
 pub(super) const PROFILE_PREFIX: &str = "pim-credentials-";
 
+/// Length of the random part of a profile folder's name (letters and digits).
+pub(super) const PROFILE_RANDOM_LEN: usize = 16;
+
 /// The file in a profile folder naming its owner: `<pid> <start time>`.
 const OWNER_FILE: &str = "owner";
 
@@ -118,11 +121,11 @@ fn owner_alive(dir: &Path, pid_in_name: u32) -> bool {
     }
 }
 
-/// The pid in a profile folder's name (`pim-credentials-<pid>-<16 hex digits>`).
+/// The pid in a profile folder's name (`pim-credentials-<pid>-<16 letters or digits>`).
 fn profile_pid(name: &str) -> Option<u32> {
     let rest = name.strip_prefix(PROFILE_PREFIX)?;
     let (pid, random) = rest.split_once('-')?;
-    (random.len() == 16 && random.bytes().all(|b| b.is_ascii_hexdigit()))
+    (random.len() == PROFILE_RANDOM_LEN && random.bytes().all(|b| b.is_ascii_alphanumeric()))
         .then(|| pid.parse().ok())
         .flatten()
 }

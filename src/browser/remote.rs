@@ -139,16 +139,15 @@ pub(super) fn connector(https: bool) -> Result<HttpsConnector<HttpConnector>, Er
         RootCertStore::empty()
     };
     if https && roots.is_empty() {
-        return Err(Error::Browser(
+        return Err(Error::browser(
             "no trusted root certificate for an https WebDriver URL: install the system's CA \
-             bundle (apt-get install ca-certificates) or set SSL_CERT_FILE to a PEM file"
-                .into(),
+             bundle (apt-get install ca-certificates) or set SSL_CERT_FILE to a PEM file",
         ));
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| Error::Browser(format!("TLS setup failed: {e}")))?
+        .map_err(|e| Error::browser_caused(format!("TLS setup failed: {e}"), e))?
         .with_root_certificates(roots)
         .with_no_client_auth();
     Ok(hyper_rustls::HttpsConnectorBuilder::new()

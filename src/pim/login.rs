@@ -28,7 +28,7 @@ fn logged_in() -> Locator {
 /// `net::ERR_NAME_NOT_RESOLVED`, Firefox's `about:neterror` …) is named as a network failure
 /// (`Error::Unreachable`), not as a page that is not a PIM.
 pub(super) fn unreachable(pim: &Pim<'_>, e: Error) -> Error {
-    let Error::Browser(msg) = &e else {
+    let Error::Browser { message: msg, .. } = &e else {
         return e;
     };
     match code_in_message(msg) {
