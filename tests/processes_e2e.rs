@@ -1,8 +1,9 @@
 //! The processes a run starts (chromedriver, Chromium, the guardian) against the ways the tool
 //! can end: SIGKILL (they go with it, the profile too), SIGKILL of the tool and its guardian
-//! (the next run removes the stale profile and what still uses it), SIGHUP (like SIGTERM:
-//! exit 130, teardown). And the environment they get: a fleet file's password variable never
-//! reaches chromedriver's or Chromium's `/proc/<pid>/environ`.
+//! (the next run removes the stale profile and what still uses it), SIGTERM and SIGHUP (like
+//! Ctrl-C: teardown; exit 128 + the signal, 143 and 129). And the environment they get: a
+//! fleet file's password variable never reaches chromedriver's or Chromium's
+//! `/proc/<pid>/environ`.
 //!
 //! Each run gets its own `TMPDIR`, so its profile folders and processes are told apart from any
 //! other run on the machine. Tests run one at a time (a shared lock).
@@ -247,9 +248,15 @@ async fn sigkill_of_the_tool_takes_driver_browser_and_profile_with_it() {
         "processes of the killed run still running: {:?}",
         left.iter().map(|p| stat(*p)).collect::<Vec<_>>()
     );
-    assert!(run_processes(0, tmp.path()).is_empty());
+    // The guardian deletes the profile last, after its kills: then nothing may name it.
     let left = wait_no_profiles(tmp.path());
     assert!(left.is_empty(), "profile left behind: {left:?}");
+    let rest = run_processes(0, tmp.path());
+    assert!(
+        rest.is_empty(),
+        "{:?}",
+        rest.iter().map(|p| stat(*p)).collect::<Vec<_>>()
+    );
     // The simulator saw the login, and nothing more finished than what the run got to.
     let st = state(&sim).await;
     assert!(counter(&st, "login") >= 1, "{st}");
@@ -304,13 +311,14 @@ async fn the_next_run_removes_a_stale_profile_and_its_processes() {
     sim.stop().await;
 }
 
-/// SIGHUP (terminal or SSH session gone) is handled like SIGTERM: exit 130, "interrupted",
-/// the browser and the driver stopped, the profile deleted.
+/// SIGTERM (CI cancellation, `timeout`) and SIGHUP (terminal or SSH session gone) are handled
+/// like Ctrl-C: "interrupted", the browser and the driver stopped, the profile deleted; the
+/// exit code is the shell's 128 + the signal (143, 129), so the caller sees which one it was.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sighup_is_handled_like_sigterm() {
+async fn sigterm_and_sighup_stop_the_run_with_128_plus_the_signal() {
     let _serial = SERIAL.lock().await;
     let sim = start_sim().await;
-    for sig in [libc::SIGTERM, libc::SIGHUP] {
+    for (sig, expected) in [(libc::SIGTERM, 143), (libc::SIGHUP, 129)] {
         let tmp = tempfile::tempdir().unwrap();
         let art = tempfile::tempdir().unwrap();
         let args = provision_args(&sim, art.path().to_str().unwrap());
@@ -319,7 +327,7 @@ async fn sighup_is_handled_like_sigterm() {
         let pids = wait_browser_up(run.pid(), tmp.path());
         run.signal(sig);
         let (code, stderr) = run.finish().await;
-        assert_eq!(code, Some(130), "signal {sig}: {stderr}");
+        assert_eq!(code, Some(expected), "signal {sig}: {stderr}");
         assert!(stderr.contains("interrupted"), "signal {sig}: {stderr}");
         let left: Vec<i32> = pids.iter().copied().filter(|p| alive(*p)).collect();
         assert!(left.is_empty(), "signal {sig}: still running {left:?}");

@@ -56,9 +56,10 @@ pub fn secret_env_names() -> Vec<String> {
 }
 
 /// Resolves when the run is asked to stop: Ctrl-C (SIGINT), SIGTERM (CI cancellation,
-/// `timeout`) or SIGHUP (the terminal or SSH session went away). Never resolves when no
-/// handler can be installed.
-pub async fn termination() {
+/// `timeout`) or SIGHUP (the terminal or SSH session went away), with the signal's number,
+/// also recorded for the exit code ([`crate::error::exit::interrupted`]: 128 + the signal).
+/// Never resolves when no handler can be installed.
+pub async fn termination() -> i32 {
     use tokio::signal::unix::{signal, SignalKind};
     let on = |kind: SignalKind| async move {
         match signal(kind) {
@@ -68,11 +69,13 @@ pub async fn termination() {
             Err(_) => std::future::pending::<()>().await,
         }
     };
-    tokio::select! {
-        _ = on(SignalKind::interrupt()) => {},
-        _ = on(SignalKind::terminate()) => {},
-        _ = on(SignalKind::hangup()) => {},
-    }
+    let sig = tokio::select! {
+        _ = on(SignalKind::interrupt()) => libc::SIGINT,
+        _ = on(SignalKind::terminate()) => libc::SIGTERM,
+        _ = on(SignalKind::hangup()) => libc::SIGHUP,
+    };
+    crate::error::exit::record_signal(sig);
+    sig
 }
 
 /// Prefix of every profile folder of this tool (in the temp folder).
@@ -182,14 +185,16 @@ pub(super) fn die_with_parent(cmd: &mut Command) {
 
 /// The guardian's script: waits for EOF on stdin (every writer gone: the tool died), then
 /// kills the driver's process group and every process naming the profile folder, and deletes
-/// the folder. Its own command line does not name the folder (it comes by environment).
+/// the folder. No command line of its own (nor of the `tr` it runs) names the folder: it comes
+/// by environment and is matched by the shell, so no process is left naming it once it is gone.
 const GUARDIAN_SH: &str = r#"trap '' HUP INT TERM
 while read -r _; do :; done
 kill -9 -- "-$PIMCRED_GUARD_PGID" 2>/dev/null
 for p in /proc/[0-9]*; do
   pid=${p#/proc/}
   [ "$pid" = "$$" ] && continue
-  if grep -qaF -- "$PIMCRED_GUARD_DIR" "$p/cmdline" 2>/dev/null; then kill -9 "$pid" 2>/dev/null; fi
+  cmd=$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null)
+  case "$cmd" in *"$PIMCRED_GUARD_DIR"*) kill -9 "$pid" 2>/dev/null ;; esac
 done
 rm -rf -- "$PIMCRED_GUARD_DIR"
 "#;

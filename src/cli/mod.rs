@@ -25,7 +25,9 @@ Exit codes:
   4    verification failed (token or API call)
   5    browser or WebDriver failure
   6    the browser cannot reach the PIM (connection refused, timed out, DNS, TLS)
-  130  interrupted (Ctrl-C)";
+  129  stopped by SIGHUP (terminal or SSH session gone)
+  130  interrupted (Ctrl-C, SIGINT)
+  143  stopped by SIGTERM (CI cancellation, timeout, kill)";
 
 /// Creates Akeneo PIM REST API credentials through the real back office, in a real browser.
 #[derive(Debug, Parser)]

@@ -50,7 +50,7 @@ pub(crate) async fn start_browser(
 /// Resolves when the user interrupts the run: Ctrl-C (SIGINT), SIGTERM (what CI
 /// cancellation and `timeout` send) or SIGHUP. Never resolves when no handler can be installed.
 pub(crate) async fn interrupted() {
-    crate::browser::termination().await
+    crate::browser::termination().await;
 }
 
 /// Runs `fut` caught against panics and raced against Ctrl-C/SIGTERM (`None`).
