@@ -21,8 +21,6 @@ static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 async fn sim_with(faults: &[&str]) -> SimHandle {
     sim::start(SimConfig {
-        users: 5,
-        latency: Duration::from_millis(50),
         faults: faults.iter().map(|f| f.parse::<Fault>().unwrap()).collect(),
         ..SimConfig::default()
     })
@@ -492,8 +490,6 @@ async fn output_file_that_cannot_be_written_shows_the_credentials_once() {
 async fn bad_input_admin_without_role_and_connection_permissions() {
     let _serial = SERIAL.lock().await;
     let sim = sim::start(SimConfig {
-        users: 5,
-        latency: Duration::from_millis(50),
         restricted_admin: true,
         ..SimConfig::default()
     })
@@ -717,8 +713,6 @@ async fn secrets_appear_in_no_stream_file_or_argument_list() {
     const ADMIN_PW: &str = "Adm1n-Pw-9f3k2q";
     const API_PW: &str = "Ap1-Pw-7x2m4v-zz";
     let sim = sim::start(SimConfig {
-        users: 5,
-        latency: Duration::from_millis(50),
         admin_password: ADMIN_PW.into(),
         faults: vec!["token-slow:25000".parse().unwrap()],
         ..SimConfig::default()
