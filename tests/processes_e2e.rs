@@ -368,12 +368,14 @@ async fn a_fleet_password_variable_does_not_reach_the_driver() {
         &[("PIMCRED_FLEET_EU_PW", value)],
     );
     let tool = run.pid();
+    let pids = wait_browser_up(tool, tmp.path());
+    // Read once the browser is up: right after the spawn, before exec, /proc shows the test's
+    // own environment.
     let tool_env = std::fs::read(format!("/proc/{tool}/environ")).unwrap();
     assert!(
         String::from_utf8_lossy(&tool_env).contains("PIMCRED_FLEET_EU_PW="),
         "the tool has the variable (else the test proves nothing)"
     );
-    let pids = wait_browser_up(tool, tmp.path());
     let mut checked = 0;
     for pid in &pids {
         let Ok(env) = std::fs::read(format!("/proc/{pid}/environ")) else {

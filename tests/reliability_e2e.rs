@@ -137,7 +137,10 @@ async fn fault_save_500_after_commit() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fault_session_expires_mid_run() {
-    let state = provision_through(&["logout-after:12"]).await;
+    // Each session lasts N authenticated requests: more than the longest step needs on a PIM
+    // with 30 users (the role's Users grid is paged; 12 is too few), fewer than the whole run
+    // (over 30), so the run logs in again at least once.
+    let state = provision_through(&["logout-after:24"]).await;
     assert!(counter(&state, "login") >= 2, "re-logged in: {state}");
 }
 
