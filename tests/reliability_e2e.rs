@@ -21,8 +21,6 @@ static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 async fn sim_with(faults: &[&str]) -> SimHandle {
     sim::start(SimConfig {
-        users: 5,
-        latency: Duration::from_millis(50),
         faults: faults.iter().map(|f| f.parse::<Fault>().unwrap()).collect(),
         ..SimConfig::default()
     })
@@ -139,7 +137,10 @@ async fn fault_save_500_after_commit() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fault_session_expires_mid_run() {
-    let state = provision_through(&["logout-after:12"]).await;
+    // Each session lasts N authenticated requests: more than the longest step needs on a PIM
+    // with 30 users (the role's Users grid is paged; 12 is too few), fewer than the whole run
+    // (over 30), so the run logs in again at least once.
+    let state = provision_through(&["logout-after:24"]).await;
     assert!(counter(&state, "login") >= 2, "re-logged in: {state}");
 }
 
@@ -220,12 +221,16 @@ async fn bad_input_unreachable_pim_url() {
         &[("PIM_ADMIN_PASSWORD", "admin")],
     )
     .await;
-    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    // Not bad usage: the PIM is unreachable, said as such (exit 6, "connection refused"),
+    // never as "not an Akeneo PIM".
+    assert_eq!(run.code, Some(6), "{}", run.stderr);
     assert!(
         run.stderr.contains("cannot reach the PIM"),
         "{}",
         run.stderr
     );
+    assert!(run.stderr.contains("connection refused"), "{}", run.stderr);
+    assert!(!run.stderr.contains("not an Akeneo PIM"), "{}", run.stderr);
     assert!(run.stderr.contains(&url), "{}", run.stderr);
 }
 
@@ -488,8 +493,6 @@ async fn output_file_that_cannot_be_written_shows_the_credentials_once() {
 async fn bad_input_admin_without_role_and_connection_permissions() {
     let _serial = SERIAL.lock().await;
     let sim = sim::start(SimConfig {
-        users: 5,
-        latency: Duration::from_millis(50),
         restricted_admin: true,
         ..SimConfig::default()
     })
@@ -713,8 +716,6 @@ async fn secrets_appear_in_no_stream_file_or_argument_list() {
     const ADMIN_PW: &str = "Adm1n-Pw-9f3k2q";
     const API_PW: &str = "Ap1-Pw-7x2m4v-zz";
     let sim = sim::start(SimConfig {
-        users: 5,
-        latency: Duration::from_millis(50),
         admin_password: ADMIN_PW.into(),
         faults: vec!["token-slow:25000".parse().unwrap()],
         ..SimConfig::default()

@@ -25,7 +25,10 @@ Exit codes:
   3    the PIM refused (login, validation, permissions)
   4    verification failed (token or API call)
   5    browser or WebDriver failure
-  130  interrupted (Ctrl-C)
+  6    the browser cannot reach the PIM (connection refused, timed out, DNS, TLS)
+  129  stopped by SIGHUP (terminal or SSH session gone)
+  130  interrupted (Ctrl-C, SIGINT)
+  143  stopped by SIGTERM (CI cancellation, timeout, kill)
   101  a bug (panic); the browser and driver are still stopped";
 
 /// Creates Akeneo PIM REST API credentials through the real back office, in a real browser.

@@ -23,6 +23,7 @@ pub(crate) async fn start_browser(
         timeout: bc.timeout,
         artifacts_dir: bc.artifacts_dir.clone(),
         browser: bc.browser,
+        env_remove: browser::secret_env_names(),
     };
     progress.begin(Step::StartBrowser);
     // Raced against Ctrl-C/SIGTERM too: dropping a half-done launch kills what it started.
@@ -46,27 +47,10 @@ pub(crate) async fn start_browser(
     }
 }
 
-/// Resolves when the user interrupts the run: Ctrl-C (SIGINT) or SIGTERM (what CI
-/// cancellation and `timeout` send). Never resolves when the handlers cannot be installed.
+/// Resolves when the user interrupts the run: Ctrl-C (SIGINT), SIGTERM (what CI
+/// cancellation and `timeout` send) or SIGHUP. Never resolves when no handler can be installed.
 pub(crate) async fn interrupted() {
-    use tokio::signal::unix::{signal, SignalKind};
-    let term = async {
-        match signal(SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    let int = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    tokio::select! {
-        _ = term => {},
-        _ = int => {},
-    }
+    crate::browser::termination().await;
 }
 
 /// Runs `fut` caught against panics and raced against Ctrl-C/SIGTERM (`None`).
