@@ -15,10 +15,12 @@ pub mod flow;
 pub mod junit;
 pub mod output;
 pub mod pim;
+pub mod preflight;
 pub mod progress;
 pub mod report;
 pub mod screenshots;
 pub mod secrets;
+pub mod vault;
 pub mod verify;
 
 pub use error::{Error, Result};
