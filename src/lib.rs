@@ -9,6 +9,7 @@ pub mod browser;
 pub mod check;
 pub mod cli;
 pub mod compare;
+pub mod deliver;
 pub mod error;
 pub mod fleet;
 pub mod flow;
