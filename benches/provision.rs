@@ -30,22 +30,12 @@ struct Sample {
 fn config(pim_url: &str, i: usize, artifacts: PathBuf, trace: Option<PathBuf>) -> ProvisionConfig {
     let tag = format!("{}{i}", std::process::id() % 1000);
     ProvisionConfig {
-        pim_url: pim_url.to_string(),
-        admin_user: "admin".into(),
-        admin_password: Secret::new("admin"),
         api_user: format!("bench{tag}"),
-        api_password: None,
-        reset_password: false,
         role: format!("Bench role {tag}"),
         connection: format!("Bench connection {tag}"),
-        webdriver: None,
-        browser: Default::default(),
-        headful: false,
-        verify: true,
-        timeout: Duration::from_secs(30),
         artifacts_dir: artifacts,
         trace,
-        generation: Default::default(),
+        ..ProvisionConfig::new(pim_url, "admin", Secret::new("admin"))
     }
 }
 

@@ -24,7 +24,11 @@ files=("$state_dir"/grid-node-*.pid "$state_dir"/grid-standalone-*.pid "$state_d
 for f in "${files[@]}"; do
   pid=$(cat "$f" 2>/dev/null || true)
   name=$(basename "$f" .pid)
-  if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null || ! tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q selenium-server; then
+  # The command line is read whole (not piped into `grep -q`, whose early exit could fail the
+  # pipeline under pipefail and make a running Grid look stale).
+  cmdline=""
+  [ -n "$pid" ] && cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || true
+  if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null || [[ $cmdline != *selenium-server* ]]; then
     echo "stop-grid: $name not running (stale pid file removed)" >&2
     rm -f "$f"; continue
   fi

@@ -83,6 +83,26 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         "image/svg+xml",
         include_bytes!("assets/common/api.svg"),
     ),
+    (
+        "pimui/common/avatar.svg",
+        "image/svg+xml",
+        include_bytes!("assets/common/avatar.svg"),
+    ),
+    (
+        "pimui/common/megaphone.svg",
+        "image/svg+xml",
+        include_bytes!("assets/common/megaphone.svg"),
+    ),
+    (
+        "pimui/common/bell.svg",
+        "image/svg+xml",
+        include_bytes!("assets/common/bell.svg"),
+    ),
+    (
+        "pimui/common/empty-api-connections.svg",
+        "image/svg+xml",
+        include_bytes!("assets/common/empty-api-connections.svg"),
+    ),
 ];
 
 /// `GET /bundles/{path}`: an embedded asset, 404 otherwise.

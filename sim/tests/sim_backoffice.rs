@@ -6,7 +6,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use pim_sim::{self, SimConfig, SimHandle};
+use pim_sim::{self as sim, SimConfig, SimHandle};
 use reqwest::header::{COOKIE, LOCATION};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

@@ -10,7 +10,7 @@ mod support;
 use std::time::Duration;
 
 use fantoccini::Locator;
-use pim_sim::{self, PimVersion, SimConfig};
+use pim_sim::{self as sim, PimVersion, SimConfig};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use support::browser::{click, type_into};

@@ -8,7 +8,7 @@
 mod support;
 
 use fantoccini::Locator;
-use pim_sim::{self, console, PimVersion, SimConfig, SimHandle};
+use pim_sim::{self as sim, console, PimVersion, SimConfig, SimHandle};
 use serde_json::json;
 use support::browser::{click, login, text, type_into};
 use support::http::call_products;

@@ -9,7 +9,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
-use pim_sim::{self, SimConfig, SimHandle};
+use pim_sim::{self as sim, SimConfig, SimHandle};
 use serde_json::{json, Value};
 use support::browser::{click, login, text, type_into};
 use support::http::call_products;

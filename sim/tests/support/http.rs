@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use pim_sim::{self, PimVersion, SimConfig, SimHandle};
+use pim_sim::{self as sim, PimVersion, SimConfig, SimHandle};
 use reqwest::header::{HeaderMap, COOKIE, SET_COOKIE};
 use reqwest::StatusCode;
 use serde_json::{json, Value};

@@ -188,13 +188,22 @@
         '" href="' + it[1] + '">' + esc(it[0]) + '</a>';
     }).join('') + '</div>';
   }
+  /** The header's user menu: avatar, announcements (megaphone), notifications (bell, red dot). */
+  function userMenu() {
+    return '<div class="AknTitleContainer-userMenu">' +
+      '<img class="AknTitleContainer-avatar" src="/bundles/pimui/common/avatar.svg" alt=""/>' +
+      '<span class="AknNotificationMenu-button AknNotificationMenu-button--announcements" title="Announcements"></span>' +
+      '<span class="AknNotificationMenu AknNotificationMenu-button AknNotificationMenu-button--notifications" title="Notifications">' +
+      '<span class="AknNotificationMenu-count"></span></span></div>';
+  }
   /** The default-template of index pages. */
   function indexPage(opts) {
     return '<div class="AknDefault-contentWithColumn">' + column(opts.path) +
       '<div class="AknDefault-contentWithBottom"><div class="AknDefault-mainContent entity-edit-form edit-form">' +
       '<header class="AknTitleContainer navigation"><div class="AknTitleContainer-line"><div class="AknTitleContainer-mainContainer">' +
       '<div class="AknTitleContainer-line"><div class="AknTitleContainer-breadcrumbs" data-drop-zone="breadcrumbs">' + breadcrumbs(opts.crumbs) + '</div>' +
-      '<div class="AknTitleContainer-buttonsContainer"><div class="user-menu" data-drop-zone="user-menu"></div>' +
+      '<div class="AknTitleContainer-buttonsContainer"><div class="AknTitleContainer-userMenuContainer user-menu" data-drop-zone="user-menu">' +
+      userMenu() + '</div>' +
       '<div class="AknButtonList" data-drop-zone="buttons">' + (opts.buttons || '') + '</div></div></div>' +
       '<div class="AknTitleContainer-line"><div class="AknTitleContainer-title" data-drop-zone="title">' + esc(opts.title) + '</div></div>' +
       '</div></div></header>' +
@@ -648,6 +657,7 @@
         columns: [{ name: 'has_role', label: 'Has role' }, { name: 'username', label: 'Username' }, { name: 'email', label: 'Email' },
           { name: 'firstName', label: 'First name' }, { name: 'lastName', label: 'Last name' }],
         cell: function (row, c) {
+          if (c.name === 'username') { return '<td class="AknGrid-bodyCell AknGrid-bodyCell--highlight string-cell">' + esc(row.username) + '</td>'; }
           if (c.name !== 'has_role') { return null; }
           var on = checked(row);
           return '<td class="AknGrid-bodyCell AknGrid-bodyCell--tight AknGrid-bodyCell--checkbox boolean-cell' +
@@ -701,7 +711,7 @@
         path: path, crumbs: [['System', '#/client'], ['API connections', '#/client']], title: '',
         buttons: '<a id="create-button-extension" class="AknButton AknButton--apply AknButtonList-item" data-form-url="">Create</a>',
         content: '<div class="AknFilterBox AknFilterBox--search filter-box" data-drop-zone="filters">' +
-          '<input type="text" class="AknFilterBox-search search-filter" name="label" placeholder="Search by label" autocomplete="off"></div>' +
+          '<input type="text" class="AknFilterBox-search search-filter" name="label" placeholder="Search on Label" autocomplete="off"></div>' +
           '<div id="grid-api-connection-grid" data-type="datagrid"></div>'
       }));
       var search = one('.AknFilterBox-search', v);
