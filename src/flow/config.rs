@@ -155,6 +155,9 @@ pub(crate) struct Ctx<'a> {
     pub created: &'a Mutex<Created>,
     /// How a step recovers.
     pub recovery: Recovery,
+    /// Where generated and once-shown secrets are saved before they are sent (write-ahead);
+    /// `None`: not kept (library use).
+    pub vault: Option<&'a crate::vault::Vault>,
 }
 
 impl Ctx<'_> {
