@@ -34,7 +34,10 @@ pub(crate) async fn ensure(ctx: Ctx<'_>) -> crate::Result<(Credentials, String)>
         // Shown once: on disk before anything else happens (older records are of a connection
         // that no longer exists).
         keep::drop_others(ctx, &subject, None);
-        keep::received(ctx, &record(ctx, subject.clone(), &creds, "shown once at creation"));
+        keep::received(
+            ctx,
+            &record(ctx, subject.clone(), &creds, "shown once at creation"),
+        );
     } else if !cfg.generation.regenerate_password {
         // A password an earlier run read at creation, then stopped before delivering it.
         let same = |r: &Record| r.client_id.as_deref() == Some(creds.client_id.as_str());

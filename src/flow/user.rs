@@ -70,7 +70,9 @@ async fn once(
             }
             return Ok((
                 password,
-                format!("reused with the password saved by an earlier run (Users grid page {page})"),
+                format!(
+                    "reused with the password saved by an earlier run (Users grid page {page})"
+                ),
             ));
         }
     }
