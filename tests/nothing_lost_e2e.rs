@@ -59,11 +59,14 @@ async fn provision(sim: &SimHandle, state_home: &Path, extra: &[&str]) -> Output
     run(tool(&args, state_home)).await
 }
 
+/// Runs `cmd` to the end with the standard streams it was given (tokio's `output()` would
+/// replace them with pipes).
 async fn run(mut cmd: Command) -> Output {
-    tokio::time::timeout(Duration::from_secs(180), cmd.output())
+    let child = cmd.spawn().expect("run the binary");
+    tokio::time::timeout(Duration::from_secs(180), child.wait_with_output())
         .await
         .expect("the run ends within 180 s")
-        .expect("run the binary")
+        .expect("wait for the binary")
 }
 
 fn text(b: &[u8]) -> String {

@@ -180,11 +180,14 @@ fn target_url(args: &ProvisionArgs) -> String {
 fn locked_out(e: &LockError, url: &str) -> i32 {
     match e {
         LockError::Busy { holder, .. } => usage(format!(
-            "another pim-credentials run{} is provisioning {url} from this machine; nothing was              changed: wait for it to finish (its credentials go to its own output), then run              again if you need them here",
+            "another pim-credentials run{} is provisioning {url} from this machine; nothing was \
+                 changed: wait for it to finish (its credentials go to its own output), then run \
+                 again if you need them here",
             holder.map(|p| format!(" (pid {p})")).unwrap_or_default()
         )),
         LockError::Io(path, err) => usage(format!(
-            "cannot take the lock {} ({err}): make the state folder writable or set              XDG_STATE_HOME",
+            "cannot take the lock {} ({err}): make the state folder writable or set \
+             XDG_STATE_HOME",
             path.display()
         )),
     }
@@ -198,7 +201,8 @@ fn tell_kept(vault: &Vault, cfg: &ProvisionConfig) {
     ] {
         if !vault.find(&cfg.pim_url, &subject).is_empty() {
             eprintln!(
-                "note: the password of {subject} is kept in {} (mode 0600): run the same command                  again to verify and print it; it is removed once delivered",
+                "note: the password of {subject} is kept in {} (mode 0600): run the same command \
+                     again to verify and print it; it is removed once delivered",
                 vault.dir().display()
             );
         }
@@ -270,7 +274,8 @@ fn emit(p: &Provisioned, args: &ProvisionArgs, progress: &Progress, vault: &Vaul
     if let Err(e) = crate::deliver::deliver(dest, &text) {
         eprintln!("error: cannot write the credentials to {dest}: {e}");
         eprintln!(
-            "hint: they were not delivered; what cannot be read from the PIM again is kept in {}              (mode 0600): fix the output (disk space, pipe), then run the same command again",
+            "hint: they were not delivered; what cannot be read from the PIM again is kept in {} \
+                 (mode 0600): fix the output (disk space, pipe), then run the same command again",
             vault.dir().display()
         );
         return exit::OTHER;
@@ -297,11 +302,15 @@ fn emit(p: &Provisioned, args: &ProvisionArgs, progress: &Progress, vault: &Vaul
 fn outcome(p: &Provisioned) -> i32 {
     if p.credentials.password.is_none() {
         eprintln!(
-            "error: the password of {} is unknown: the user existed before this run and no              earlier run from this machine kept its password; the credentials above are not              usable as they are",
+            "error: the password of {} is unknown: the user existed before this run and no \
+                 earlier run from this machine kept its password; the credentials above are not \
+                 usable as they are",
             p.credentials.username
         );
         eprintln!(
-            "hint: pass its password in PIM_API_PASSWORD (or --api-password-file) and run again;              or on 3.x set a new one with --reset-password (needs the current one); or delete              the user in System > Users and run again to create it"
+            "hint: pass its password in PIM_API_PASSWORD (or --api-password-file) and run again; \
+                 or on 3.x set a new one with --reset-password (needs the current one); or delete \
+                 the user in System > Users and run again to create it"
         );
         return exit::VERIFY;
     }
@@ -310,7 +319,8 @@ fn outcome(p: &Provisioned) -> i32 {
         Some(msg) => {
             eprintln!("error: verification failed: {msg}");
             eprintln!(
-                "hint: the credentials were created but do not work yet; fix the cause, then                  run `pim-credentials verify`"
+                "hint: the credentials were created but do not work yet; fix the cause, then \
+                     run `pim-credentials verify`"
             );
             exit::VERIFY
         }

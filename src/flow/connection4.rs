@@ -13,11 +13,14 @@ use crate::vault::{Record, Subject};
 pub(crate) async fn ensure(ctx: Ctx<'_>) -> crate::Result<(Credentials, String)> {
     let (pim, cfg) = (ctx.pim, ctx.cfg);
     let b = pim.browser;
+    let mut section = None;
     let page = ConnectionsPage::open(pim).await?;
     let (edit, mut what) = if page.exists(&cfg.connection).await? {
         (page.edit(&cfg.connection).await?, "reused".to_string())
     } else {
         // From Save on, the PIM may hold it even if the edit page never shows: say so on failure.
+        // Its password shows once: an interrupt waits until it is on disk.
+        section = Some(super::critical::enter());
         ctx.created.lock().unwrap().sending("connection");
         let edit = page
             .create(&cfg.connection, cfg.generation.flow_type)
@@ -38,6 +41,7 @@ pub(crate) async fn ensure(ctx: Ctx<'_>) -> crate::Result<(Credentials, String)>
             ctx,
             &record(ctx, subject.clone(), &creds, "shown once at creation"),
         );
+        drop(section.take());
     } else if !cfg.generation.regenerate_password {
         // A password an earlier run read at creation, then stopped before delivering it.
         let same = |r: &Record| r.client_id.as_deref() == Some(creds.client_id.as_str());

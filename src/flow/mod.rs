@@ -16,6 +16,7 @@ mod config;
 mod connection;
 mod connection4;
 mod console;
+mod critical;
 mod keep;
 mod login;
 mod role;
