@@ -80,16 +80,15 @@ pub fn connection_label(label: &str, generation: Option<Generation>) -> Result<(
         return Err("--connection must not be blank; nothing was changed".into());
     }
     match generation {
-        Some(g) if g.has_connections() => {
-            if !CONNECTION_LABEL_4X.contains(&n) {
-                return Err(format!(
-                    "--connection {label:?}: {g} needs a connection label of {} to {} characters, \
-                     it has {n}; nothing was changed: choose a shorter or longer label",
-                    CONNECTION_LABEL_4X.start(),
-                    CONNECTION_LABEL_4X.end()
-                ));
-            }
+        Some(g) if g.has_connections() && !CONNECTION_LABEL_4X.contains(&n) => {
+            return Err(format!(
+                "--connection {label:?}: {g} needs a connection label of {} to {} characters, \
+                 it has {n}; nothing was changed: choose a shorter or longer label",
+                CONNECTION_LABEL_4X.start(),
+                CONNECTION_LABEL_4X.end()
+            ));
         }
+        Some(g) if g.has_connections() => {}
         _ if n > CLIENT_LABEL_MAX => {
             return Err(format!(
                 "--connection: a label must have 1 to {CLIENT_LABEL_MAX} characters, it has {n} \

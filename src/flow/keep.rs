@@ -11,6 +11,7 @@ use crate::vault::{Found, Record, Subject};
 
 /// Saves `password` for `subject` BEFORE it is sent. `Ok(None)` when the run keeps no records
 /// (library use without a vault); an error means: do not send it.
+#[allow(clippy::result_large_err)] // the driver's one error type, as in every step
 pub(crate) fn before_sending(
     ctx: Ctx<'_>,
     subject: Subject,
