@@ -224,6 +224,66 @@ async fn a_run_stopped_once_the_user_exists_leaves_its_password_for_the_rerun() 
     }
 }
 
+/// The children of `pid` whose command name is `comm` (from /proc/*/stat).
+fn children_named(pid: u32, comm: &str) -> Vec<i32> {
+    let mut found = vec![];
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+            continue;
+        };
+        // "pid (comm) state ppid ...".
+        let Some((head, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let name = head.split_once('(').map(|(_, n)| n).unwrap_or("");
+        let ppid = rest
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.parse::<u32>().ok());
+        if name == comm && ppid == Some(pid) {
+            if let Ok(p) = e.file_name().to_string_lossy().parse() {
+                found.push(p);
+            }
+        }
+    }
+    found
+}
+
+/// chromedriver killed once the PIM holds the user: the run fails as a browser failure (exit
+/// 5), the password stays, and the re-run delivers it.
+#[tokio::test(flavor = "multi_thread")]
+async fn chromedriver_killed_once_the_user_exists_loses_nothing() {
+    let _serial = SERIAL.lock().await;
+    let sim = start(PimVersion::V3, &[]).await;
+    let home = tempfile::tempdir().unwrap();
+    let child = tool(&["provision", "--pim-url", sim.url()], home.path())
+        .spawn()
+        .unwrap();
+    let pid = child.id().unwrap();
+    until(&sim, "the API user", |s| {
+        !users_named(s, API_USER).is_empty()
+    })
+    .await;
+    let drivers = children_named(pid, "chromedriver");
+    assert_eq!(
+        drivers.len(),
+        1,
+        "one chromedriver under the run: {drivers:?}"
+    );
+    // SAFETY: kill(2) on the chromedriver the run under test started.
+    assert_eq!(unsafe { libc::kill(drivers[0], libc::SIGKILL) }, 0);
+    let out = tokio::time::timeout(Duration::from_secs(120), child.wait_with_output())
+        .await
+        .expect("the run ends")
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    assert_eq!(records(home.path()).len(), 1, "{err}");
+    assert!(err.contains("run the same command again"), "{err}");
+    rerun_delivers(&sim, home.path()).await;
+    sim.stop().await;
+}
+
 /// Ctrl-C while the token request is in flight (verification): the re-run still delivers.
 #[tokio::test(flavor = "multi_thread")]
 async fn ctrl_c_during_verify_keeps_the_password() {

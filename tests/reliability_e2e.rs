@@ -639,6 +639,8 @@ async fn concurrent_twin_connection_keeps_the_oldest_and_revokes_the_duplicate()
         .unwrap_or_else(|e| panic!("{e}\n{:#?}\n{}", progress.steps(), sim.state()));
     let state = sim.state();
     assert!(p.verified);
+    // The kept row is the twin's: this run does not claim it (created tells the truth).
+    assert!(!p.created.connection, "{:?}", p.created);
     assert_eq!(counter(&state, "client_create"), 1, "{state}");
     assert_eq!(counter(&state, "client_revoke"), 1, "{state}");
     assert_exactly_one_of_each(&state, &p);
