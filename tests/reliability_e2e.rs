@@ -162,6 +162,11 @@ async fn tool(args: &[&str], envs: &[(&str, &str)]) -> Run {
         .env_remove("WEBDRIVER_URL")
         .env_remove("PIM_ADMIN_PASSWORD")
         .env_remove("PIM_API_PASSWORD")
+        // The write-ahead secrets of these runs stay under target/.
+        .env(
+            "XDG_STATE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/state"),
+        )
         .stdin(std::process::Stdio::null());
     for (k, v) in envs {
         cmd.env(k, v);
@@ -538,6 +543,10 @@ async fn browser_killed_mid_run_is_a_clear_error_without_orphans() {
     let sim = sim_with(&[]).await;
     let dir = tempfile::tempdir().unwrap();
     let child = std::process::Command::new(BIN)
+        .env(
+            "XDG_STATE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/state"),
+        )
         .args([
             "provision",
             "--pim-url",
@@ -726,6 +735,10 @@ async fn secrets_appear_in_no_stream_file_or_argument_list() {
     let dir = tempfile::tempdir().unwrap();
     let art = dir.path().join("artifacts");
     let child = std::process::Command::new(BIN)
+        .env(
+            "XDG_STATE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/state"),
+        )
         .args([
             "provision",
             "-vv",
