@@ -386,6 +386,50 @@ async fn two_runs_started_together_one_delivers_the_other_says_so() {
     sim.stop().await;
 }
 
+/// Two runs started together from two machines (two state folders: no shared lock, no shared
+/// records): the PIM ends with one of each; the run that created the user delivers working
+/// credentials; the other cannot know the password and exits 4 saying so, never 0; no run
+/// claims a connection that is not the one kept.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_machines_at_once_never_report_false_success() {
+    let _serial = SERIAL.lock().await;
+    let sim = start(PimVersion::V3, &[]).await;
+    let (home_a, home_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (a, b) = tokio::join!(
+        provision(&sim, home_a.path(), &[]),
+        provision(&sim, home_b.path(), &[])
+    );
+    let mut outs = [a, b];
+    outs.sort_by_key(|o| o.status.code());
+    let [winner, loser] = outs;
+    let (werr, lerr) = (text(&winner.stderr), text(&loser.stderr));
+    assert_eq!(winner.status.code(), Some(0), "{werr}\n---\n{lerr}");
+    assert_eq!(loser.status.code(), Some(4), "{lerr}\n---\n{werr}");
+    assert!(lerr.contains("password of myAPIuser is unknown"), "{lerr}");
+    let w: Value = serde_json::from_slice(&winner.stdout).unwrap();
+    let l: Value = serde_json::from_slice(&loser.stdout).unwrap();
+    assert_eq!(w["created"]["user"], true);
+    assert_eq!(l["created"]["user"], false);
+    assert_eq!(l["password"], Value::Null);
+    assert_eq!(token_status(&sim, &w).await, 200);
+    let state = sim.state();
+    assert_eq!(users_named(&state, API_USER).len(), 1, "{state}");
+    let clients = state["api_clients"].as_array().unwrap();
+    assert_eq!(clients.len(), 1, "{state}");
+    let claims: Vec<&Value> = [&w, &l]
+        .into_iter()
+        .filter(|c| c["created"]["connection"] == true)
+        .collect();
+    assert!(claims.len() <= 1, "{w} {l}");
+    for c in claims {
+        assert_eq!(
+            c["client_id"], clients[0]["client_id"],
+            "claimed a revoked row"
+        );
+    }
+    sim.stop().await;
+}
+
 /// Standard output closed (`| true`), then a full device (`> /dev/full`): each run is an error
 /// with a message and exit 1, never a panic, and the generated password stays in the state
 /// folder; a third run prints it, verified, and the PIM still holds one user.
