@@ -523,8 +523,8 @@ async fn output_to_a_device_fifo_or_folder_is_refused_even_with_force() {
     assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
     for (target, kind) in [
         ("/dev/null", "device"),
-        (fifo.to_str().unwrap(), "FIFO"),
-        (home.path().to_str().unwrap(), "directory"),
+        (fifo.to_str().unwrap(), "not a regular file"),
+        (home.path().to_str().unwrap(), "folder"),
     ] {
         let out = provision(&sim, home.path(), &["--output", target, "--force"]).await;
         let e = text(&out.stderr);
@@ -548,19 +548,20 @@ async fn what_can_be_checked_first_is_checked_before_any_change() {
     let _serial = SERIAL.lock().await;
     let sim = start(PimVersion::V3, &[]).await;
     let home = tempfile::tempdir().unwrap();
+    // 10 MB: refused by the option's parser (1 MiB for any file to read); 8 KB: by the password
+    // reader (a password is a line: 4096 bytes at most), never typed into the browser.
     let big = home.path().join("big-password");
     std::fs::write(&big, vec![b'p'; 10 * 1024 * 1024]).unwrap();
+    let mid = home.path().join("8k-password");
+    std::fs::write(&mid, vec![b'p'; 8 * 1024]).unwrap();
+    let (big, mid) = (big.to_str().unwrap(), mid.to_str().unwrap());
     let long_role = "r".repeat(26);
-    let cases: [(Vec<&str>, &str); 4] = [
+    let cases: [(Vec<&str>, &str); 6] = [
         (vec!["--api-user", "my API user"], "space"),
-        (
-            vec!["--api-password-file", big.to_str().unwrap()],
-            "4096 bytes",
-        ),
-        (
-            vec!["--admin-password-file", big.to_str().unwrap()],
-            "4096 bytes",
-        ),
+        (vec!["--api-password-file", big], "bytes"),
+        (vec!["--admin-password-file", big], "bytes"),
+        (vec!["--api-password-file", mid], "4096 bytes"),
+        (vec!["--admin-password-file", mid], "4096 bytes"),
         (vec!["--role", &long_role], "25 characters"),
     ];
     for (extra, expected) in cases {

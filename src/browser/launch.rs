@@ -482,7 +482,7 @@ async fn start_driver(
 /// server (chromedriver, geckodriver, Selenium Grid 4) gets `browserName` and the vendor
 /// options; Grid routes on them. Locally, one driver is started per session.
 pub async fn launch(opts: &LaunchOptions) -> Result<BrowserSession, Error> {
-    let deadline = opts.timeout.max(Duration::from_secs(20));
+    let deadline = opts.timeout.max(super::MIN_START_TIMEOUT);
     let (driver, url, caps) = match &opts.webdriver {
         Some(url) => (
             None,

@@ -20,6 +20,10 @@ use std::time::Duration;
 use fantoccini::error::CmdError;
 
 pub use actions::Typing;
+
+/// The least time the browser start is given, whatever `--timeout` says (a cold Chromium or
+/// Firefox start, or a Grid queue); documented in `--help` and the README.
+pub const MIN_START_TIMEOUT: Duration = Duration::from_secs(20);
 pub use launch::{
     launch, BrowserKind, BrowserSession, LaunchOptions, FIREFOX_INSTALL_HINT, INSTALL_HINT,
 };

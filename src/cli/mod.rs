@@ -9,6 +9,7 @@ mod provision;
 mod screenshots;
 mod sim;
 mod target;
+mod values;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -26,6 +27,7 @@ Exit codes:
   4    verification failed, or a value is unknown (e.g. a reused user's password)
   5    browser or WebDriver failure
   130  interrupted (Ctrl-C, SIGTERM)
+  101  a bug (panic); the browser and driver are still stopped
 A generated or once-shown secret is saved in $XDG_STATE_HOME/pim-credentials
 (else ~/.local/state/pim-credentials) before it is sent, and removed once delivered.";
 
@@ -63,7 +65,7 @@ enum Command {
     /// /etc/bash_completion.d/pim-credentials`).
     Completions {
         /// The shell.
-        #[arg(value_enum)]
+        #[arg(value_parser = values::Utf8(clap::builder::EnumValueParser::<clap_complete::Shell>::new()))]
         shell: clap_complete::Shell,
     },
     /// Print the manual page (roff; e.g. `pim-credentials man > pim-credentials.1`).

@@ -3,11 +3,13 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use clap::builder::EnumValueParser;
 use clap::Args;
 
 use super::opts::usage;
 use super::opts::{BrowserOpts, Listed, TargetOpts, FLOW_TYPES, PIM_VERSIONS};
 use super::target;
+use super::values::{self, Checked, Text, Utf8};
 use crate::deliver::Destination;
 use crate::error::{exit, Error};
 use crate::flow::{GenerationOptions, ProvisionConfig};
@@ -29,19 +31,20 @@ pub struct ProvisionArgs {
     /// Provision every instance listed in this TOML file (url, admin_user, admin_password_env,
     /// optional api_user, api_password_env, role, connection, generation); prints a JSON array
     /// (or one file per instance with --output-dir) and a summary table on stderr.
-    #[arg(long, value_name = "FILE.toml", conflicts_with_all = ["output", "admin_password_file", "api_password_file"])]
+    #[arg(long, value_name = "FILE.toml", value_parser = Checked(values::input_file),
+          conflicts_with_all = ["output", "admin_password_file", "api_password_file"])]
     fleet: Option<PathBuf>,
     /// With --fleet: how many instances at once (browser sessions; a Grid queues the rest).
-    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64), requires = "fleet")]
+    #[arg(long, default_value_t = 2, value_parser = Utf8(clap::value_parser!(u16).range(1..=64)), requires = "fleet")]
     parallel: u16,
     /// With --fleet: write one file per instance here (mode 0600) instead of stdout.
-    #[arg(long, value_name = "DIR", requires = "fleet")]
+    #[arg(long, value_name = "DIR", requires = "fleet", value_parser = Checked(values::existing_dir))]
     output_dir: Option<PathBuf>,
     /// The API user to create or reuse.
-    #[arg(long, default_value = defaults::API_USER)]
+    #[arg(long, default_value = defaults::API_USER, value_parser = Text(values::name))]
     api_user: String,
     /// File holding the API user's password (else $PIM_API_PASSWORD, else generated).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = Checked(values::input_file))]
     api_password_file: Option<PathBuf>,
     /// Set a new password on an existing API user (the given one, or a generated one). 3.x
     /// requires the user's current password ($PIM_API_CURRENT_PASSWORD or
@@ -50,19 +53,19 @@ pub struct ProvisionArgs {
     reset_password: bool,
     /// File holding the existing API user's current password, for --reset-password on 3.x
     /// (else $PIM_API_CURRENT_PASSWORD).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = Checked(values::input_file))]
     api_current_password_file: Option<PathBuf>,
     /// Label of the role granting Overall Web API access (25 characters at most).
-    #[arg(long, default_value = defaults::ROLE)]
+    #[arg(long, default_value = defaults::ROLE, value_parser = Text(values::role))]
     role: String,
     /// Label of the API connection.
-    #[arg(long, default_value = defaults::CONNECTION)]
+    #[arg(long, default_value = defaults::CONNECTION, value_parser = Text(values::name))]
     connection: String,
     /// Output format.
-    #[arg(long, value_enum, default_value = "json")]
+    #[arg(long, default_value = "json", value_parser = Utf8(EnumValueParser::<Format>::new()))]
     format: Format,
     /// Write the credentials to FILE (atomically, mode 0600) instead of stdout.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = Checked(values::output_file))]
     output: Option<PathBuf>,
     /// Overwrite an existing --output file.
     #[arg(long)]
@@ -72,7 +75,7 @@ pub struct ProvisionArgs {
     no_verify: bool,
     /// Write a trace of every WebDriver command (step, command, locator, duration; never
     /// secrets) with per-step totals to FILE as JSON, at the end of the run even when it fails.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = Checked(values::output_file))]
     trace: Option<PathBuf>,
     /// PIM generation: auto (detect from the pages), 1.7, 2, 3, 4, 5, 6 or 7.
     #[arg(long, default_value = "auto", value_name = "VERSION",
@@ -80,7 +83,7 @@ pub struct ProvisionArgs {
     pim_version: GenerationChoice,
     /// 1.7 only: the command prefix that runs the PIM's console, split like a shell would and run
     /// without a shell (e.g. "docker exec pim php app/console").
-    #[arg(long, value_name = "PREFIX")]
+    #[arg(long, value_name = "PREFIX", value_parser = Text(values::command))]
     console: Option<String>,
     /// 4.x and later: the flow type of a new connection.
     #[arg(long, default_value = "data_destination", value_name = "TYPE",
@@ -91,11 +94,11 @@ pub struct ProvisionArgs {
     #[arg(long)]
     regenerate_password: bool,
     /// Keep one numbered screenshot per step in DIR (01-log-in.png, ...; secrets masked).
-    #[arg(long, value_name = "DIR", conflicts_with = "fleet")]
+    #[arg(long, value_name = "DIR", conflicts_with = "fleet", value_parser = Checked(values::output_dir))]
     screenshots: Option<PathBuf>,
     /// Write a self-contained HTML report of the run (index.html, every step with its
     /// screenshot, duration and status) into DIR.
-    #[arg(long, value_name = "DIR", conflicts_with = "fleet")]
+    #[arg(long, value_name = "DIR", conflicts_with = "fleet", value_parser = Checked(values::output_dir))]
     report: Option<PathBuf>,
 }
 

@@ -9,7 +9,7 @@ use crate::pim::GenerationChoice;
 use crate::progress::Progress;
 use crate::secrets::{self, Secret};
 
-/// Where a command runs: the PIM given by `--pim-url` (URL checked, administrator password read
+/// Where a command runs: the PIM given by `--pim-url` (URL checked by its parser, administrator password read
 /// from `--admin-password-file`, `$PIM_ADMIN_PASSWORD` or a prompt), or without it the embedded
 /// simulator of `flavour` (admin/admin), which lives as long as `embedded`.
 pub struct Target {

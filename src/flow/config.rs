@@ -176,3 +176,10 @@ impl Ctx<'_> {
             .await
     }
 }
+
+/// Whether a PIM of generation `g` takes `label` as a connection label: 4.x and later keep Save
+/// disabled outside 3 to 100 characters. Checked before anything is created: by the CLI when
+/// `--pim-version` is given, else right after the generation is detected.
+pub fn check_connection_label(g: pim::Generation, label: &str) -> Result<(), String> {
+    crate::preflight::connection_label(label, Some(g))
+}

@@ -27,7 +27,11 @@ mod verify;
 
 pub use crate::model::{Created, Provisioned};
 use config::Ctx;
-pub use config::{BrowserConfig, GenerationOptions, ProvisionConfig, GENERATED_PASSWORD_LEN};
+pub use config::{
+    check_connection_label, BrowserConfig, GenerationOptions, ProvisionConfig,
+    GENERATED_PASSWORD_LEN,
+};
+pub(crate) use login::{generation, log_in};
 pub(crate) use session::{finish, guarded, start_browser};
 pub(crate) use step::step;
 pub use step::Recovery;
@@ -139,9 +143,8 @@ async fn run(
     let mut notes = Vec::new();
     let pim = Pim::new(b, base);
     let generation = login::log_in_and_detect(pim, cfg, progress).await?;
+    config::check_connection_label(generation, &cfg.connection).map_err(Error::Usage)?;
     let pim = pim.with_generation(generation);
-    // The generation's label rules, before the first change.
-    crate::preflight::connection_label(&cfg.connection, Some(generation)).map_err(Error::Usage)?;
     // In-page clicks (one round trip per click) are verified up to 5.x; the 6.x/7.x
     // design-system pages get WebDriver's own click.
     b.set_inpage_clicks(generation < Generation::V6);

@@ -24,7 +24,7 @@ pub(crate) async fn start_browser(
         artifacts_dir: bc.artifacts_dir.clone(),
         browser: bc.browser,
     };
-    progress.begin(Step::StartBrowser.name());
+    progress.begin(Step::StartBrowser);
     // Raced against Ctrl-C/SIGTERM too: dropping a half-done launch kills what it started.
     let launched = tokio::select! {
         r = browser::launch(&opts) => r,
