@@ -7,13 +7,14 @@ use std::time::Duration;
 pub mod exit {
     /// Done.
     pub const OK: i32 = 0;
-    /// Anything else.
+    /// Anything else (also: credentials that could not be delivered; they stay in the state
+    /// folder).
     pub const OTHER: i32 = 1;
-    /// Bad usage or input.
+    /// Bad usage or input, or another run is provisioning the same PIM: nothing was changed.
     pub const USAGE: i32 = 2;
     /// The PIM refused (login, validation, permissions).
     pub const PIM_REFUSED: i32 = 3;
-    /// Verification of the credentials failed.
+    /// Verification of the credentials failed, or a value of them is unknown.
     pub const VERIFY: i32 = 4;
     /// Browser or WebDriver failure.
     pub const BROWSER: i32 = 5;

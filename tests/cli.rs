@@ -17,9 +17,14 @@ const BIN: &str = env!("CARGO_BIN_EXE_pim-credentials");
 
 fn tool(args: &[&str], envs: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(BIN);
+    // The write-ahead secrets of these runs stay under target/, not in the user's state folder.
     cmd.args(args)
         .env_remove("PIM_URL")
-        .env_remove("WEBDRIVER_URL");
+        .env_remove("WEBDRIVER_URL")
+        .env(
+            "XDG_STATE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/state"),
+        );
     cmd.env_remove("PIM_ADMIN_PASSWORD")
         .env_remove("PIM_API_PASSWORD");
     for (k, v) in envs {
@@ -400,6 +405,10 @@ async fn ctrl_c_stops_chromedriver_and_chromium() {
         .args(["provision", "--pim-url", sim.url()])
         .env("PIM_ADMIN_PASSWORD", "admin")
         .env("PIM_CRED_MARKER", &marker)
+        .env(
+            "XDG_STATE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/state"),
+        )
         .env_remove("WEBDRIVER_URL")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

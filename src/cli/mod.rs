@@ -19,17 +19,20 @@ pub use opts::{parse_duration, MAX_DURATION};
 
 const EXIT_CODES: &str = "\
 Exit codes:
-  0    done
-  1    anything else
-  2    bad usage or input (nothing was changed)
+  0    done: credentials delivered (and verified unless --no-verify)
+  1    anything else, e.g. the credentials could not be written (full disk, closed
+       pipe): they stay in the state folder, run the same command again
+  2    bad usage or input, or another run is provisioning this PIM (nothing changed)
   3    the PIM refused (login, validation, permissions)
-  4    verification failed (token or API call)
+  4    verification failed, or a value is unknown (e.g. a reused user's password)
   5    browser or WebDriver failure
   6    the browser cannot reach the PIM (connection refused, timed out, DNS, TLS)
   129  stopped by SIGHUP (terminal or SSH session gone)
   130  interrupted (Ctrl-C, SIGINT)
   143  stopped by SIGTERM (CI cancellation, timeout, kill)
-  101  a bug (panic); the browser and driver are still stopped";
+  101  a bug (panic); the browser and driver are still stopped
+A generated or once-shown secret is saved in $XDG_STATE_HOME/pim-credentials
+(else ~/.local/state/pim-credentials) before it is sent, and removed once delivered.";
 
 /// Creates Akeneo PIM REST API credentials through the real back office, in a real browser.
 #[derive(Debug, Parser)]

@@ -10,13 +10,16 @@ use super::opts::usage;
 use super::opts::{BrowserOpts, Listed, TargetOpts, FLOW_TYPES, PIM_VERSIONS};
 use super::target;
 use super::values::{self, Checked, Text, Utf8};
+use crate::deliver::Destination;
 use crate::error::{exit, Error};
 use crate::flow::{GenerationOptions, ProvisionConfig};
 use crate::model::{defaults, Provisioned};
 use crate::output::{self, Format};
 use crate::pim::{FlowType, GenerationChoice};
+use crate::preflight;
 use crate::progress::Progress;
 use crate::secrets::{self, Secret};
+use crate::vault::{LockError, Subject, Vault};
 
 /// Options of `provision`.
 #[derive(Debug, Args)]
@@ -108,9 +111,21 @@ pub async fn run(args: ProvisionArgs, progress: &Progress) -> i32 {
         Ok(v) => v,
         Err(msg) => return usage(msg),
     };
+    let vault = match Vault::open_default() {
+        Ok(v) => v,
+        Err(msg) => return usage(msg),
+    };
     let target = match target::resolve(&args.target, args.pim_version, progress).await {
         Ok(t) => t,
         Err(code) => return code,
+    };
+    // One run per PIM from this machine at a time; held until the credentials are delivered.
+    let _lock = match vault.lock(&target.pim_url) {
+        Ok(l) => l,
+        Err(e) => {
+            target.stop().await;
+            return locked_out(&e, &target_url(&args));
+        }
     };
     let base = ProvisionConfig::new(
         &target.pim_url,
@@ -140,14 +155,60 @@ pub async fn run(args: ProvisionArgs, progress: &Progress) -> i32 {
         .clone()
         .or_else(|| args.report.clone())
         .map(|dir| Arc::new(crate::browser::Capture::new(None, Some(dir), true)));
-    let result = crate::flow::provision_with_capture(&cfg, progress, capture.clone()).await;
+    let result =
+        crate::flow::provision_keeping(&cfg, progress, capture.clone(), Some(&vault)).await;
     if let (Some(dir), Some(c)) = (&args.report, &capture) {
         crate::screenshots::write_report(dir, "pim-credentials provision", progress, c);
     }
     target.stop().await;
     match result {
-        Ok(p) => emit(&p, &args, progress),
-        Err(e) => report_error(&e),
+        Ok(p) => emit(&p, &args, progress, &vault),
+        Err(e) => {
+            let code = report_error(&e);
+            tell_kept(&vault, &cfg);
+            code
+        }
+    }
+}
+
+/// The PIM URL for messages (the embedded simulator has none given).
+fn target_url(args: &ProvisionArgs) -> String {
+    args.target
+        .pim_url
+        .clone()
+        .unwrap_or_else(|| "the embedded simulator".into())
+}
+
+/// Another run holds the PIM's lock (exit 2, nothing changed), or the lock cannot be taken.
+fn locked_out(e: &LockError, url: &str) -> i32 {
+    match e {
+        LockError::Busy { holder, .. } => usage(format!(
+            "another pim-credentials run{} is provisioning {url} from this machine; nothing was \
+                 changed: wait for it to finish (its credentials go to its own output), then run \
+                 again if you need them here",
+            holder.map(|p| format!(" (pid {p})")).unwrap_or_default()
+        )),
+        LockError::Io(path, err) => usage(format!(
+            "cannot take the lock {} ({err}): make the state folder writable or set \
+             XDG_STATE_HOME",
+            path.display()
+        )),
+    }
+}
+
+/// After a failed run: says which secrets this PIM's records keep and how to get them.
+fn tell_kept(vault: &Vault, cfg: &ProvisionConfig) {
+    for subject in [
+        Subject::User(cfg.api_user.clone()),
+        Subject::Connection(cfg.connection.clone()),
+    ] {
+        if !vault.find(&cfg.pim_url, &subject).is_empty() {
+            eprintln!(
+                "note: the password of {subject} is kept in {} (mode 0600): run the same command \
+                     again to verify and print it; it is removed once delivered",
+                vault.dir().display()
+            );
+        }
     }
 }
 
@@ -174,22 +235,13 @@ impl ProvisionArgs {
 /// Validates everything that can be checked before touching the PIM; reads the API user's
 /// password and, for --reset-password, its current one.
 fn validate(args: &ProvisionArgs) -> Result<(Option<Secret>, Option<Secret>), String> {
-    let role_chars = args.role.chars().count();
-    if args.role.trim().is_empty() || role_chars > 25 {
-        return Err(format!(
-            "--role {:?}: a role label must have 1 to 25 characters (Akeneo's limit), it has {role_chars}",
-            args.role
-        ));
-    }
-    if args.connection.trim().is_empty() || args.connection.chars().count() > 255 {
-        return Err("--connection: a label must have 1 to 255 characters".into());
-    }
-    if let GenerationChoice::Fixed(g) = args.pim_version {
-        crate::flow::check_connection_label(g, &args.connection)?;
-    }
-    if args.api_user.trim().is_empty() {
-        return Err("--api-user must not be empty".into());
-    }
+    preflight::role_label(&args.role)?;
+    let generation = match args.pim_version {
+        GenerationChoice::Fixed(g) => Some(g),
+        GenerationChoice::Auto => None,
+    };
+    preflight::connection_label(&args.connection, generation)?;
+    preflight::username(&args.api_user)?;
     if let Some(out) = &args.output {
         output::check_writable(out, args.force)?;
     }
@@ -210,44 +262,70 @@ fn validate(args: &ProvisionArgs) -> Result<(Option<Secret>, Option<Secret>), St
     Ok((api_password, current))
 }
 
-/// Prints or writes the credentials; if the file cannot be written, shows them once on stderr so
-/// that nothing created is lost.
-fn emit(p: &Provisioned, args: &ProvisionArgs, progress: &Progress) -> i32 {
+/// Delivers the credentials (stdout written and flushed, or the `--output` file persisted),
+/// then lets their write-ahead records go. A value that is unknown, or a delivery that failed,
+/// is never exit 0; the records then stay for the next run.
+fn emit(p: &Provisioned, args: &ProvisionArgs, progress: &Progress, vault: &Vault) -> i32 {
     for note in &p.notes {
         progress.note(note);
     }
     let text = output::render(p, args.format);
-    // Verification failed after everything was created: the credentials are still reported
-    // (a generated or once-shown password must not be lost), then the run exits 4.
-    let done = || match &p.verify_error {
+    let dest = match &args.output {
+        Some(path) => Destination::File(path),
+        None => Destination::Stdout,
+    };
+    if let Err(e) = crate::deliver::deliver(dest, &text) {
+        eprintln!("error: cannot write the credentials to {dest}: {e}");
+        eprintln!(
+            "hint: they were not delivered; what cannot be read from the PIM again is kept in {} \
+                 (mode 0600): fix the output (disk space, pipe), then run the same command again",
+            vault.dir().display()
+        );
+        return exit::OTHER;
+    }
+    if let Destination::File(path) = dest {
+        progress.note(&format!(
+            "credentials written to {} (mode 0600)",
+            path.display()
+        ));
+    }
+    let creds = &p.credentials;
+    if let Some(password) = &creds.password {
+        for subject in [
+            Subject::User(creds.username.clone()),
+            Subject::Connection(p.connection.clone()),
+        ] {
+            vault.forget_delivered(&p.pim_url, &subject, password);
+        }
+    }
+    outcome(p)
+}
+
+/// The exit code of delivered credentials: 0 only when they are usable as delivered.
+fn outcome(p: &Provisioned) -> i32 {
+    if p.credentials.password.is_none() {
+        eprintln!(
+            "error: the password of {} is unknown: the user existed before this run and no \
+                 earlier run from this machine kept its password; the credentials above are not \
+                 usable as they are",
+            p.credentials.username
+        );
+        eprintln!(
+            "hint: pass its password in PIM_API_PASSWORD (or --api-password-file) and run again; \
+                 or on 3.x set a new one with --reset-password (needs the current one); or delete \
+                 the user in System > Users and run again to create it"
+        );
+        return exit::VERIFY;
+    }
+    match &p.verify_error {
         None => exit::OK,
         Some(msg) => {
             eprintln!("error: verification failed: {msg}");
             eprintln!(
                 "hint: the credentials were created but do not work yet; fix the cause, then \
-                 run `pim-credentials verify`"
+                     run `pim-credentials verify`"
             );
             exit::VERIFY
-        }
-    };
-    let Some(path) = &args.output else {
-        print!("{text}");
-        return done();
-    };
-    match output::write_atomic_0600(path, &text) {
-        Ok(()) => {
-            progress.note(&format!(
-                "credentials written to {} (mode 0600)",
-                path.display()
-            ));
-            done()
-        }
-        Err(e) => {
-            eprintln!(
-                "error: cannot write {}: {e}\nThe credentials were created; here they are, once:\n{text}",
-                path.display()
-            );
-            exit::OTHER
         }
     }
 }

@@ -38,6 +38,8 @@ pub async fn resolve(
     progress: &Progress,
 ) -> Result<Target, i32> {
     if let Some(url) = &opts.pim_url {
+        // No `user:password@`: it would be printed in the output and reports.
+        crate::preflight::pim_url(url).map_err(usage)?;
         let prompt = format!("Password of PIM user {}", opts.admin_user);
         let file = opts.admin_password_file.as_deref();
         return match secrets::read("PIM_ADMIN_PASSWORD", file, &prompt) {

@@ -32,9 +32,11 @@ fn refuse(cmd: &clap::Command, arg: Option<&clap::Arg>, value: &OsStr, why: &str
     .with_cmd(cmd)
 }
 
-/// A value as the message shows it: quoted, control characters escaped, at most 60 characters.
+/// A value as the message shows it: quoted, control characters escaped, at most 60 characters,
+/// a URL's user info masked.
 fn shown(value: &OsStr) -> String {
-    let text = value.to_string_lossy();
+    // A URL's `user:password@` is never echoed.
+    let text = crate::preflight::redact_user_info(&value.to_string_lossy());
     let count = text.chars().count();
     let head: String = text.chars().take(60).collect();
     let escaped = head.escape_debug().to_string();

@@ -278,6 +278,17 @@ generation = "4"
         let e = Fleet::parse("[[instances]]\nurl = \"ftp://a\"\nadmin_password_env=\"X\"\n")
             .unwrap_err();
         assert!(e.contains("not an http(s) URL"), "{e}");
+        let e = Fleet::parse("[[instances]]\nurl = \"http://u:pw@a\"\nadmin_password_env=\"X\"\n")
+            .unwrap_err();
+        assert!(
+            e.contains("user name or password") && !e.contains("pw@"),
+            "{e}"
+        );
+        let e = Fleet::parse(
+            "[[instances]]\nurl=\"http://a\"\nadmin_password_env=\"X\"\napi_user=\"a b\"\n",
+        )
+        .unwrap_err();
+        assert!(e.contains("space"), "{e}");
         let two = "[[instances]]\nname=\"a\"\nurl=\"http://a\"\nadmin_password_env=\"X\"\n";
         let e = Fleet::parse(&format!("{two}{two}")).unwrap_err();
         assert!(e.contains("used twice"), "{e}");

@@ -155,6 +155,9 @@ pub(crate) struct Ctx<'a> {
     pub created: &'a Mutex<Created>,
     /// How a step recovers.
     pub recovery: Recovery,
+    /// Where generated and once-shown secrets are saved before they are sent (write-ahead);
+    /// `None`: not kept (library use).
+    pub vault: Option<&'a crate::vault::Vault>,
 }
 
 impl Ctx<'_> {
@@ -178,12 +181,5 @@ impl Ctx<'_> {
 /// disabled outside 3 to 100 characters. Checked before anything is created: by the CLI when
 /// `--pim-version` is given, else right after the generation is detected.
 pub fn check_connection_label(g: pim::Generation, label: &str) -> Result<(), String> {
-    let len = label.chars().count();
-    if g.has_connections() && !(3..=100).contains(&len) {
-        return Err(format!(
-            "--connection: {g} needs a connection label of 3 to 100 characters, it has {len}; \
-             nothing was created"
-        ));
-    }
-    Ok(())
+    crate::preflight::connection_label(label, Some(g))
 }

@@ -16,6 +16,8 @@ mod config;
 mod connection;
 mod connection4;
 mod console;
+mod critical;
+mod keep;
 mod login;
 mod role;
 mod session;
@@ -48,6 +50,19 @@ pub async fn provision_with_capture(
     progress: &Progress,
     capture: Option<std::sync::Arc<crate::browser::Capture>>,
 ) -> crate::Result<Provisioned> {
+    provision_keeping(cfg, progress, capture, None).await
+}
+
+/// [`provision_with_capture`] that keeps what it generates or is shown once in `vault` before
+/// sending it (see [`crate::vault`]), and picks up what an earlier run left there. The caller
+/// removes the records once it has delivered the credentials
+/// ([`crate::vault::Vault::forget_delivered`]).
+pub async fn provision_keeping(
+    cfg: &ProvisionConfig,
+    progress: &Progress,
+    capture: Option<std::sync::Arc<crate::browser::Capture>>,
+    vault: Option<&crate::vault::Vault>,
+) -> crate::Result<Provisioned> {
     let bc = BrowserConfig::from(cfg);
     let created = Mutex::new(Created::default());
     let session = start_browser(&bc, progress).await?;
@@ -58,7 +73,7 @@ pub async fn provision_with_capture(
         }
     }
     session.browser().set_tracing(cfg.trace.is_some());
-    let outcome = guarded(run(session.browser(), cfg, progress, &created)).await;
+    let outcome = guarded(run(session.browser(), cfg, progress, &created, vault)).await;
     if let Some(path) = &cfg.trace {
         session::write_trace(path, session.browser(), &outcome, progress);
     }
@@ -87,7 +102,7 @@ pub async fn provision_on(
     progress: &Progress,
 ) -> crate::Result<Provisioned> {
     let created = Mutex::new(Created::default());
-    run(b, cfg, progress, &created).await
+    run(b, cfg, progress, &created, None).await
 }
 
 /// Verifies credentials from a browser on the PIM's origin (token, then the 3.x probe call);
@@ -118,6 +133,7 @@ async fn run(
     cfg: &ProvisionConfig,
     progress: &Progress,
     created: &Mutex<Created>,
+    vault: Option<&crate::vault::Vault>,
 ) -> crate::Result<Provisioned> {
     let base = cfg.pim_url.trim_end_matches('/');
     b.add_secret(cfg.admin_password.expose());
@@ -138,6 +154,7 @@ async fn run(
         progress,
         created,
         recovery: Recovery::PROVISION,
+        vault,
     };
     if !generation.has_connections() && !generation.console_only() {
         login::check_permissions(ctx).await?;

@@ -53,13 +53,23 @@ pub(crate) async fn interrupted() {
     crate::browser::termination().await;
 }
 
-/// Runs `fut` caught against panics and raced against Ctrl-C/SIGTERM (`None`).
+/// Runs `fut` caught against panics and raced against Ctrl-C/SIGTERM (`None`). An interrupt
+/// during a [`super::critical`] section lets it end first (bounded; a second interrupt stops
+/// at once), so that a secret the PIM showed once is on disk before the run stops.
 pub(crate) async fn guarded<T>(fut: impl Future<Output = T>) -> Option<std::thread::Result<T>> {
-    let run = AssertUnwindSafe(fut).catch_unwind();
+    let mut run = std::pin::pin!(AssertUnwindSafe(fut).catch_unwind());
     tokio::select! {
-        r = run => Some(r),
-        _ = interrupted() => None,
+        r = &mut run => return Some(r),
+        _ = interrupted() => {}
     }
+    if super::critical::active() {
+        tokio::select! {
+            _ = &mut run => {}
+            _ = super::critical::settled(super::critical::GRACE) => {}
+            _ = interrupted() => {}
+        }
+    }
+    None
 }
 
 /// Tears the browser down, then turns the guarded outcome into the result: a panic is resumed,
