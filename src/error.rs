@@ -7,18 +7,45 @@ use std::time::Duration;
 pub mod exit {
     /// Done.
     pub const OK: i32 = 0;
-    /// Anything else.
+    /// Anything else (also: credentials that could not be delivered; they stay in the state
+    /// folder).
     pub const OTHER: i32 = 1;
-    /// Bad usage or input.
+    /// Bad usage or input, or another run is provisioning the same PIM: nothing was changed.
     pub const USAGE: i32 = 2;
     /// The PIM refused (login, validation, permissions).
     pub const PIM_REFUSED: i32 = 3;
-    /// Verification of the credentials failed.
+    /// Verification of the credentials failed, or a value of them is unknown.
     pub const VERIFY: i32 = 4;
     /// Browser or WebDriver failure.
     pub const BROWSER: i32 = 5;
-    /// Interrupted (Ctrl-C).
+    /// The browser cannot reach the PIM (connection refused, timed out, DNS, TLS).
+    pub const UNREACHABLE: i32 = 6;
+    /// Interrupted by Ctrl-C (SIGINT): 128 + 2, the shell's convention for a signal.
     pub const INTERRUPTED: i32 = 130;
+    /// Stopped by SIGHUP (the terminal or SSH session went away): 128 + 1.
+    pub const HANGUP: i32 = 129;
+    /// Stopped by SIGTERM (CI cancellation, `timeout`, `kill`): 128 + 15.
+    pub const TERMINATED: i32 = 143;
+
+    use std::sync::atomic::{AtomicI32, Ordering};
+
+    /// The signal that stopped this run (0: none yet).
+    static STOPPED_BY: AtomicI32 = AtomicI32::new(0);
+
+    /// Records the signal that stops the run (SIGINT, SIGTERM or SIGHUP); the first one
+    /// recorded wins (a second Ctrl-C during teardown does not change the exit code).
+    pub fn record_signal(signal: i32) {
+        let _ = STOPPED_BY.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst);
+    }
+
+    /// The exit code of an interrupted run: 128 + the signal that stopped it (130 for
+    /// SIGINT, 143 for SIGTERM, 129 for SIGHUP); 130 when no signal was recorded.
+    pub fn interrupted() -> i32 {
+        match STOPPED_BY.load(Ordering::SeqCst) {
+            s if s > 0 => 128 + s,
+            _ => INTERRUPTED,
+        }
+    }
 }
 
 /// A cause kept in an error's source chain.
@@ -74,6 +101,9 @@ pub enum Error {
         #[source]
         source: Option<Cause>,
     },
+    /// The browser could not reach the PIM: connection refused, timed out, DNS, TLS (exit 6).
+    #[error("{0}")]
+    Unreachable(String),
     /// Credentials were obtained but did not pass verification (exit 4).
     #[error("verification failed: {0}")]
     Verify(String),
@@ -83,7 +113,7 @@ pub enum Error {
         /// Flow step.
         step: String,
     },
-    /// The run was interrupted (Ctrl-C).
+    /// The run was interrupted (Ctrl-C, SIGTERM or SIGHUP; exit 128 + the signal).
     #[error("interrupted")]
     Interrupted,
     /// Anything else (exit 1).
@@ -118,7 +148,8 @@ impl Error {
             Error::PimRefused { .. } | Error::SessionExpired { .. } => exit::PIM_REFUSED,
             Error::Timeout { .. } | Error::Browser { .. } => exit::BROWSER,
             Error::Verify(_) => exit::VERIFY,
-            Error::Interrupted => exit::INTERRUPTED,
+            Error::Unreachable(_) => exit::UNREACHABLE,
+            Error::Interrupted => exit::interrupted(),
             Error::Unexpected { .. } | Error::Other(_) => exit::OTHER,
         }
     }

@@ -5,6 +5,8 @@ use std::io::Write;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use crate::model::Step;
+
 /// How a step ended.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -63,8 +65,8 @@ impl Progress {
     }
 
     /// A step starts.
-    pub fn begin(&self, step: &str) {
-        *self.current.lock().unwrap() = Some((step.to_string(), Instant::now()));
+    pub fn begin(&self, step: Step) {
+        *self.current.lock().unwrap() = Some((step.name().to_string(), Instant::now()));
         self.debug(&format!("{step}: started"));
     }
 
@@ -109,7 +111,8 @@ impl Progress {
     }
 
     /// Records a step that was not run (e.g. after an earlier failure), with the reason.
-    pub fn skip(&self, step: &str, reason: &str) {
+    pub fn skip(&self, step: Step, reason: &str) {
+        let step = step.name();
         if self.verbosity >= 0 {
             eprintln!("[skip] {step:<22} {:>7}  {reason}", "-");
         }

@@ -77,7 +77,8 @@ pub enum Source {
     Default,
 }
 
-/// Reads a secret from `file` if given (first line, trailing newline stripped), else from the
+/// Reads a secret from `file` if given (first line, trailing newline stripped, at most
+/// [`crate::preflight::SECRET_FILE_MAX`] bytes read), else from the
 /// environment variable `env`, else prompts on the terminal (echo off) when stdin is a terminal
 /// and `prompt` is not empty (an empty prompt means: never ask).
 /// Returns `Ok(None)` when none of them applies. Errors are usage messages.
@@ -87,12 +88,8 @@ pub fn read(
     prompt: &str,
 ) -> Result<Option<(Secret, Source)>, String> {
     if let Some(path) = file {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let value = text.lines().next().unwrap_or("").to_string();
-        if value.is_empty() {
-            return Err(format!("{} is empty", path.display()));
-        }
+        // Capped: a password is a line, not a document (never typed into the browser).
+        let value = crate::preflight::read_secret_file(path)?;
         return Ok(Some((Secret::new(value), Source::File)));
     }
     if let Ok(value) = std::env::var(env) {

@@ -11,12 +11,7 @@ use pim_sim::{self as sim, SimConfig};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn artifacts_mask_every_secret_of_the_connections_grid_and_are_private() {
-    let sim = sim::start(SimConfig {
-        users: 0,
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
+    let sim = sim::start(SimConfig::default()).await.unwrap();
     let other_secret = {
         let mut db = sim.app().lock();
         db.add_client("Another integration");
@@ -29,6 +24,7 @@ async fn artifacts_mask_every_secret_of_the_connections_grid_and_are_private() {
         timeout: Duration::from_secs(20),
         artifacts_dir: dir.path().to_path_buf(),
         browser: BrowserKind::Chromium,
+        env_remove: Vec::new(),
     })
     .await
     .unwrap();

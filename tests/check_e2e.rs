@@ -84,7 +84,7 @@ async fn passing_check_writes_a_valid_junit_file_with_one_testcase_per_step() {
         .collect();
     let names: Vec<&str> = cases.iter().map(|c| c.attribute("name").unwrap()).collect();
     let mut expected = vec!["start browser"];
-    expected.extend(STEPS);
+    expected.extend(STEPS.map(|s| s.name()));
     assert_eq!(names, expected);
     assert_eq!(suites[0].attribute("failures"), Some("0"));
     assert!(cases.iter().all(|c| c
@@ -170,7 +170,7 @@ async fn cleanup_leaves_the_pim_as_it_was() {
     let result = check::run(&config(sim.url(), dir.path(), "t3c", true), &progress).await;
     assert!(result.passed(), "{}", check::table(&result.steps));
     let names: Vec<&str> = result.steps.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(&names[names.len() - 3..], &CLEANUP_STEPS);
+    assert_eq!(&names[names.len() - 3..], &CLEANUP_STEPS.map(|s| s.name()));
     let after = entities(sim.url()).await;
     assert_eq!(before, after);
     let counters = &sim.state()["counters"];
@@ -210,7 +210,7 @@ async fn check_4x(v: sim::PimVersion, choice: GenerationChoice, probe: &str) {
     assert!(result.passed(), "{}", check::table(&result.steps));
     let names: Vec<&str> = result.steps.iter().map(|s| s.name.as_str()).collect();
     let mut expected = vec!["start browser"];
-    expected.extend(STEPS_4X);
+    expected.extend(STEPS_4X.map(|s| s.name()));
     assert_eq!(names, expected);
     let call = result
         .steps
@@ -256,7 +256,10 @@ async fn check_4x(v: sim::PimVersion, choice: GenerationChoice, probe: &str) {
     let result = check::run(&cfg, &Progress::silent()).await;
     assert!(result.passed(), "{}", check::table(&result.steps));
     let names: Vec<&str> = result.steps.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(&names[names.len() - 2..], &CLEANUP_STEPS_4X);
+    assert_eq!(
+        &names[names.len() - 2..],
+        &CLEANUP_STEPS_4X.map(|s| s.name())
+    );
     let after = entities_4x(sim.url()).await;
     assert_eq!(before, after);
     assert_eq!(after["connections"].as_array().unwrap().len(), 1);

@@ -17,9 +17,14 @@ const BIN: &str = env!("CARGO_BIN_EXE_pim-credentials");
 
 fn tool(args: &[&str], envs: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(BIN);
+    // The write-ahead secrets of these runs stay under target/, not in the user's state folder.
     cmd.args(args)
         .env_remove("PIM_URL")
-        .env_remove("WEBDRIVER_URL");
+        .env_remove("WEBDRIVER_URL")
+        .env(
+            "XDG_STATE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/state"),
+        );
     cmd.env_remove("PIM_ADMIN_PASSWORD")
         .env_remove("PIM_API_PASSWORD");
     for (k, v) in envs {
@@ -79,6 +84,55 @@ async fn bad_input_exits_2_before_touching_the_pim() {
         0,
         "nothing may reach the PIM: {state}"
     );
+    sim.stop().await;
+}
+
+/// A connection label 4.x refuses (3 to 100 characters): with `--pim-version 4` refused before
+/// the browser starts; with `auto` right after the generation is detected, before anything is
+/// created. Either way exit 2 and the simulator holds no new role, user or connection.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_label_4x_refuses_exits_2_before_anything_is_created() {
+    let sim = sim::start(SimConfig {
+        pim_version: sim::PimVersion::V4,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let before = sim.state();
+    let dir = tempfile::tempdir().unwrap();
+    let artifacts = dir.path().to_str().unwrap();
+    for version in ["4", "auto"] {
+        let out = tool(
+            &[
+                "provision",
+                "--pim-url",
+                sim.url(),
+                "--pim-version",
+                version,
+                "--connection",
+                "ab",
+                "--artifacts-dir",
+                artifacts,
+            ],
+            &[("PIM_ADMIN_PASSWORD", "admin")],
+        );
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "--pim-version {version}: {err}");
+        assert!(err.contains("3 to 100 characters"), "{err}");
+        assert!(out.stdout.is_empty());
+    }
+    let after = sim.state();
+    for c in [
+        "user_create",
+        "role_create",
+        "role_update",
+        "client_create",
+        "token",
+    ] {
+        assert_eq!(counter(&before, c), counter(&after, c), "{c} moved");
+    }
+    assert_eq!(before["roles"], after["roles"]);
+    assert_eq!(before["connections"], after["connections"]);
     sim.stop().await;
 }
 
@@ -355,6 +409,10 @@ async fn ctrl_c_stops_chromedriver_and_chromium() {
         .args(["provision", "--pim-url", sim.url()])
         .env("PIM_ADMIN_PASSWORD", "admin")
         .env("PIM_CRED_MARKER", &marker)
+        .env(
+            "XDG_STATE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/state"),
+        )
         .env_remove("WEBDRIVER_URL")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -7,7 +7,6 @@
 mod support;
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use pim_credentials::flow::{provision, ProvisionConfig, Provisioned};
 use pim_credentials::pim::{FlowType, GenerationChoice};
@@ -31,9 +30,9 @@ fn config(pim_url: &str, artifacts: PathBuf) -> ProvisionConfig {
 }
 
 async fn start(v: PimVersion) -> SimHandle {
+    // The simulator's defaults (30 users, 150 ms): the new user lands on page 2 of every paged
+    // grid, as on a real PIM with more than 25 users.
     sim::start(SimConfig {
-        users: 30,
-        latency: Duration::from_millis(150),
         pim_version: v,
         ..SimConfig::default()
     })

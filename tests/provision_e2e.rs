@@ -135,12 +135,7 @@ async fn fresh_run_creates_all_three_then_second_run_reuses_them_with_30_other_u
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reused_user_without_known_password_skips_verification() {
     let _serial = SERIAL.lock().await;
-    let sim = sim::start(SimConfig {
-        users: 2,
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
+    let sim = sim::start(SimConfig::default()).await.unwrap();
     {
         let mut db = sim.app().lock();
         db.add_user(
@@ -181,12 +176,7 @@ async fn reused_user_without_known_password_skips_verification() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_admin_password_is_refused_with_exit_code_3() {
     let _serial = SERIAL.lock().await;
-    let sim = sim::start(SimConfig {
-        users: 0,
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
+    let sim = sim::start(SimConfig::default()).await.unwrap();
     let artifacts = tempfile::tempdir().unwrap();
     let mut cfg = config(sim.url(), artifacts.path().to_path_buf());
     cfg.admin_password = Secret::new("not-the-password");
@@ -298,12 +288,7 @@ async fn verify_credentials_reads_token_and_403_errors() {
     use pim_credentials::flow::{verify_credentials, BrowserConfig};
     use pim_credentials::pim::{Credentials, Verified};
     let _serial = SERIAL.lock().await;
-    let sim = sim::start(SimConfig {
-        users: 0,
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
+    let sim = sim::start(SimConfig::default()).await.unwrap();
     let (client_id, secret, user_role, admin_role) = {
         let mut db = sim.app().lock();
         let role_id = |label: &str| db.roles.iter().find(|r| r.label == label).unwrap().id;
@@ -406,12 +391,7 @@ async fn provision_through_an_existing_webdriver_server() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let sim = sim::start(SimConfig {
-        users: 0,
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
+    let sim = sim::start(SimConfig::default()).await.unwrap();
     let artifacts = tempfile::tempdir().unwrap();
     let mut cfg = config(sim.url(), artifacts.path().to_path_buf());
     cfg.webdriver = Some(url);
@@ -442,6 +422,7 @@ async fn actionable_waits_on_a_tricky_page() {
         timeout: Duration::from_secs(5),
         artifacts_dir: artifacts.path().to_path_buf(),
         browser: Default::default(),
+        env_remove: Vec::new(),
     })
     .await
     .unwrap();
@@ -513,12 +494,7 @@ async fn actionable_waits_on_a_tricky_page() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pim_validation_message_is_a_refusal() {
     let _serial = SERIAL.lock().await;
-    let sim = sim::start(SimConfig {
-        users: 0,
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
+    let sim = sim::start(SimConfig::default()).await.unwrap();
     let artifacts = tempfile::tempdir().unwrap();
     let mut cfg = config(sim.url(), artifacts.path().to_path_buf());
     cfg.role = "A role label far too long for Akeneo".into();
@@ -551,6 +527,7 @@ async fn text_lost_to_a_rerendered_field_is_typed_again() {
         timeout: Duration::from_secs(5),
         artifacts_dir: artifacts.path().to_path_buf(),
         browser: Default::default(),
+        env_remove: Vec::new(),
     })
     .await
     .unwrap();

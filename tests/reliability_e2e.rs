@@ -21,8 +21,6 @@ static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 async fn sim_with(faults: &[&str]) -> SimHandle {
     sim::start(SimConfig {
-        users: 5,
-        latency: Duration::from_millis(50),
         faults: faults.iter().map(|f| f.parse::<Fault>().unwrap()).collect(),
         ..SimConfig::default()
     })
@@ -139,7 +137,10 @@ async fn fault_save_500_after_commit() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fault_session_expires_mid_run() {
-    let state = provision_through(&["logout-after:12"]).await;
+    // Each session lasts N authenticated requests: more than the longest step needs on a PIM
+    // with 30 users (the role's Users grid is paged; 12 is too few), fewer than the whole run
+    // (over 30), so the run logs in again at least once.
+    let state = provision_through(&["logout-after:24"]).await;
     assert!(counter(&state, "login") >= 2, "re-logged in: {state}");
 }
 
@@ -162,6 +163,11 @@ async fn tool(args: &[&str], envs: &[(&str, &str)]) -> Run {
         .env_remove("WEBDRIVER_URL")
         .env_remove("PIM_ADMIN_PASSWORD")
         .env_remove("PIM_API_PASSWORD")
+        // The write-ahead secrets of these runs stay under target/.
+        .env(
+            "XDG_STATE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/state"),
+        )
         .stdin(std::process::Stdio::null());
     for (k, v) in envs {
         cmd.env(k, v);
@@ -220,12 +226,16 @@ async fn bad_input_unreachable_pim_url() {
         &[("PIM_ADMIN_PASSWORD", "admin")],
     )
     .await;
-    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    // Not bad usage: the PIM is unreachable, said as such (exit 6, "connection refused"),
+    // never as "not an Akeneo PIM".
+    assert_eq!(run.code, Some(6), "{}", run.stderr);
     assert!(
         run.stderr.contains("cannot reach the PIM"),
         "{}",
         run.stderr
     );
+    assert!(run.stderr.contains("connection refused"), "{}", run.stderr);
+    assert!(!run.stderr.contains("not an Akeneo PIM"), "{}", run.stderr);
     assert!(run.stderr.contains(&url), "{}", run.stderr);
 }
 
@@ -311,51 +321,33 @@ async fn bad_input_role_label_over_25_characters() {
     sim.stop().await;
 }
 
+/// A username the PIM would refuse (under 3 characters, or with a space) is refused up front
+/// with the PIM's rule, before any login (it used to be refused by the PIM after the login).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bad_input_username_the_pim_rejects_shows_its_message() {
+async fn bad_input_username_the_pim_rejects_is_refused_before_login() {
     let _serial = SERIAL.lock().await;
     let sim = sim_with(&[]).await;
     let dir = tempfile::tempdir().unwrap();
-    let run = tool(
-        &[
-            "provision",
-            "--pim-url",
-            sim.url(),
-            "--api-user",
-            "ab",
-            "--artifacts-dir",
-            dir.path().to_str().unwrap(),
-        ],
-        &[("PIM_ADMIN_PASSWORD", "admin")],
-    )
-    .await;
-    assert_eq!(run.code, Some(3), "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("This value is too short. It should have 3 characters or more."),
-        "{}",
-        run.stderr
-    );
+    for (name, expected) in [("ab", "3 to 255 characters"), ("my user", "space")] {
+        let run = tool(
+            &[
+                "provision",
+                "--pim-url",
+                sim.url(),
+                "--api-user",
+                name,
+                "--artifacts-dir",
+                dir.path().to_str().unwrap(),
+            ],
+            &[("PIM_ADMIN_PASSWORD", "admin")],
+        )
+        .await;
+        assert_eq!(run.code, Some(2), "{}", run.stderr);
+        assert!(run.stderr.contains(expected), "{}", run.stderr);
+    }
     let state = sim.state();
-    assert_eq!(
-        counter(&state, "user_create"),
-        1,
-        "a refusal is not retried: {state}"
-    );
-    assert!(!state["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|u| u["username"] == "ab"));
-    assert!(!state["roles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|r| r["label"] == ROLE));
-    assert!(
-        state["api_clients"].as_array().unwrap().is_empty(),
-        "{state}"
-    );
+    assert_eq!(counter(&state, "login"), 0, "{state}");
+    assert_nothing_created(&state);
     sim.stop().await;
 }
 
@@ -413,16 +405,22 @@ async fn bad_input_no_chromedriver_installed() {
     sim.stop().await;
 }
 
-/// The output folder disappears during the run: the credentials were created, so they are shown
-/// once on stderr (and the exit code says the file was not written).
+/// The output folder disappears during the run: the credentials were created, the file cannot
+/// be written (exit 1); no secret goes to stderr: the generated password stays in the state
+/// folder, and the next run delivers it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn output_file_that_cannot_be_written_shows_the_credentials_once() {
+async fn output_file_that_cannot_be_written_keeps_the_password_for_the_next_run() {
     let _serial = SERIAL.lock().await;
     let sim = sim_with(&[]).await;
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().join("out");
     std::fs::create_dir(&out_dir).unwrap();
     let out_file = out_dir.join("creds.json");
+    let state_home = dir.path().join("state");
+    let envs = [
+        ("PIM_ADMIN_PASSWORD", "admin"),
+        ("XDG_STATE_HOME", state_home.to_str().unwrap()),
+    ];
     let state_url = format!("{}/_sim/state", sim.url());
     // Remove the folder once the user exists (the file is written at the very end).
     let watcher = tokio::spawn({
@@ -461,24 +459,47 @@ async fn output_file_that_cannot_be_written_shows_the_credentials_once() {
             "--artifacts-dir",
             dir.path().join("art").to_str().unwrap(),
         ],
-        &[("PIM_ADMIN_PASSWORD", "admin")],
+        &envs,
     )
     .await;
     watcher.await.unwrap();
     assert_eq!(run.code, Some(1), "{}", run.stderr);
     assert!(run.stderr.contains("cannot write"), "{}", run.stderr);
-    let state = sim.state();
-    let client = &state["api_clients"][0];
-    let secret = client["secret"].as_str().unwrap();
-    assert_eq!(
-        run.stderr.matches(secret).count(),
-        1,
-        "shown once: {}",
+    assert!(
+        run.stderr.contains("run the same command again"),
+        "{}",
         run.stderr
     );
-    assert!(run.stderr.contains(client["client_id"].as_str().unwrap()));
-    assert!(!run.stdout.contains(secret));
+    let state = sim.state();
+    let secret = state["api_clients"][0]["secret"].as_str().unwrap();
+    assert!(!run.stderr.contains(secret) && !run.stdout.contains(secret));
     assert!(!out_file.exists());
+    let kept: Vec<_> = std::fs::read_dir(state_home.join("pim-credentials"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+        .collect();
+    assert_eq!(kept.len(), 1);
+    let record: Value =
+        serde_json::from_str(&std::fs::read_to_string(kept[0].path()).unwrap()).unwrap();
+    let password = record["password"].as_str().unwrap().to_string();
+    assert!(!run.stderr.contains(&password));
+    // The next run (folder back) delivers that very password, verified; one user in all.
+    std::fs::create_dir(&out_dir).unwrap();
+    let args = [
+        "provision",
+        "--pim-url",
+        sim.url(),
+        "--output",
+        out_file.to_str().unwrap(),
+    ];
+    let run = tool(&args, &envs).await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let creds: Value = serde_json::from_str(&std::fs::read_to_string(&out_file).unwrap()).unwrap();
+    assert_eq!(creds["password"], password.as_str());
+    assert_eq!(creds["verified"], true);
+    let state = sim.state();
+    assert_eq!(counter(&state, "user_create"), 1, "{state}");
     sim.stop().await;
 }
 
@@ -488,8 +509,6 @@ async fn output_file_that_cannot_be_written_shows_the_credentials_once() {
 async fn bad_input_admin_without_role_and_connection_permissions() {
     let _serial = SERIAL.lock().await;
     let sim = sim::start(SimConfig {
-        users: 5,
-        latency: Duration::from_millis(50),
         restricted_admin: true,
         ..SimConfig::default()
     })
@@ -538,6 +557,10 @@ async fn browser_killed_mid_run_is_a_clear_error_without_orphans() {
     let sim = sim_with(&[]).await;
     let dir = tempfile::tempdir().unwrap();
     let child = std::process::Command::new(BIN)
+        .env(
+            "XDG_STATE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/state"),
+        )
         .args([
             "provision",
             "--pim-url",
@@ -639,6 +662,8 @@ async fn concurrent_twin_connection_keeps_the_oldest_and_revokes_the_duplicate()
         .unwrap_or_else(|e| panic!("{e}\n{:#?}\n{}", progress.steps(), sim.state()));
     let state = sim.state();
     assert!(p.verified);
+    // The kept row is the twin's: this run does not claim it (created tells the truth).
+    assert!(!p.created.connection, "{:?}", p.created);
     assert_eq!(counter(&state, "client_create"), 1, "{state}");
     assert_eq!(counter(&state, "client_revoke"), 1, "{state}");
     assert_exactly_one_of_each(&state, &p);
@@ -713,8 +738,6 @@ async fn secrets_appear_in_no_stream_file_or_argument_list() {
     const ADMIN_PW: &str = "Adm1n-Pw-9f3k2q";
     const API_PW: &str = "Ap1-Pw-7x2m4v-zz";
     let sim = sim::start(SimConfig {
-        users: 5,
-        latency: Duration::from_millis(50),
         admin_password: ADMIN_PW.into(),
         faults: vec!["token-slow:25000".parse().unwrap()],
         ..SimConfig::default()
@@ -724,6 +747,10 @@ async fn secrets_appear_in_no_stream_file_or_argument_list() {
     let dir = tempfile::tempdir().unwrap();
     let art = dir.path().join("artifacts");
     let child = std::process::Command::new(BIN)
+        .env(
+            "XDG_STATE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/state"),
+        )
         .args([
             "provision",
             "-vv",

@@ -22,7 +22,6 @@ const NEW_PASSWORD: &str = "n3w-Pa55word-for-the-API";
 
 async fn start(version: PimVersion) -> SimHandle {
     sim::start(SimConfig {
-        users: 2,
         pim_version: version,
         ..SimConfig::default()
     })

@@ -301,7 +301,6 @@ async fn fleet_of_six_through_a_grid_of_three_sessions() {
         sims.push(
             sim::start(SimConfig {
                 admin_password: admin_password.into(),
-                users: 5,
                 ..SimConfig::default()
             })
             .await

@@ -203,6 +203,7 @@ async fn the_highlight_box_lies_on_the_elements_rectangle() {
         timeout: Duration::from_secs(20),
         artifacts_dir: tmp.path().join("artifacts"),
         browser: Default::default(),
+        env_remove: Vec::new(),
     })
     .await
     .unwrap();
@@ -373,6 +374,7 @@ async fn run_4x(
         timeout: Duration::from_secs(20),
         artifacts_dir: dir.join("artifacts"),
         browser: Default::default(),
+        env_remove: Vec::new(),
     })
     .await
     .unwrap();

@@ -16,6 +16,7 @@ pub mod connections;
 pub mod console;
 pub mod datagrid;
 pub mod faults;
+pub mod guard;
 mod html;
 pub mod login;
 pub mod reqlog;
@@ -251,7 +252,7 @@ pub fn router(app: AppState) -> Router {
         .route("/", get(shell::index))
         .layer(middleware::from_fn_with_state(
             app.clone(),
-            session::require_login,
+            guard::require_login,
         ));
 
     Router::new()

@@ -3,7 +3,7 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Response};
 
 use super::html::{esc, form_pairs, form_value};
@@ -202,6 +202,3 @@ pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> Response
         .insert(header::SET_COOKIE, clear_cookie());
     resp
 }
-
-/// Status used for the in-place login page of protected URLs.
-pub const IN_PLACE_STATUS: StatusCode = StatusCode::UNAUTHORIZED;

@@ -1,5 +1,5 @@
-//! Sessions (cookie `BAPID`), the login guard of protected routes, the XHR-header rule and the
-//! XHR latency.
+//! Sessions (cookie `BAPID`), the XHR-header rule and the XHR latency. The login guard of
+//! protected routes is [`super::guard`].
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -14,7 +14,8 @@ use super::AppState;
 /// Name of the session cookie.
 pub const COOKIE: &str = "BAPID";
 
-/// The logged-in user of a request, put in the request extensions by [`require_login`].
+/// The logged-in user of a request, put in the request extensions by
+/// [`require_login`](super::guard::require_login).
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
     /// User id.
@@ -73,39 +74,6 @@ pub fn session_data<'a>(db: &'a mut super::state::State, sid: &str) -> &'a mut S
 /// A new session id.
 pub fn new_session_id() -> String {
     random_token(26)
-}
-
-/// Guard of protected routes. Not logged in: XHRs get 401 JSON, anything else gets the login
-/// page in place with status 401 (`use_forward: true` in 2.3.4+ and 3.x).
-pub async fn require_login(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
-    let sid = session_id(req.headers());
-    let user = sid
-        .as_ref()
-        .filter(|s| !app.session_expires(s))
-        .and_then(|s| {
-            let db = app.lock();
-            let uid = *db.sessions.get(s)?;
-            db.users
-                .iter()
-                .find(|u| u.id == uid && u.enabled)
-                .map(|u| u.id)
-        });
-    match (user, sid) {
-        (Some(user_id), Some(session)) => {
-            req.extensions_mut().insert(CurrentUser { user_id, session });
-            next.run(req).await
-        }
-        _ if is_xhr(req.headers()) => (
-            StatusCode::UNAUTHORIZED,
-            Json(json!({"code": 401, "message": "Full authentication is required to access this resource."})),
-        )
-            .into_response(),
-        _ => {
-            let mut resp = super::login::render_page(&app, req.headers());
-            *resp.status_mut() = super::login::IN_PLACE_STATUS;
-            resp
-        }
-    }
 }
 
 /// Adds the configured latency to every XHR/JSON endpoint.

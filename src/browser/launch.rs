@@ -1,7 +1,8 @@
 //! Launch and teardown: find chromedriver and Chromium, start chromedriver on a free loopback
 //! port in its own process group with a fresh profile, connect, and always clean up (async
 //! close, then kill the process group and delete the profile; a `Drop` guard does the killing
-//! and deleting when the async teardown never ran).
+//! and deleting when the async teardown never ran; when the tool itself is killed, the driver's
+//! parent-death signal and its guardian do it, see `procs.rs`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -10,7 +11,7 @@ use std::time::{Duration, Instant};
 use fantoccini::ClientBuilder;
 use serde_json::{json, Map, Value};
 
-use super::Browser;
+use super::{procs, remote, Browser};
 use crate::error::Error;
 
 /// The command that installs what a local run needs (Debian/Ubuntu).
@@ -62,6 +63,10 @@ pub struct LaunchOptions {
     pub artifacts_dir: PathBuf,
     /// Which browser (a local driver is started for it, or the Grid routes on it).
     pub browser: BrowserKind,
+    /// Environment variables the driver and the browser must not inherit (names; the
+    /// standard secret variables are always removed too). Usually
+    /// [`super::secret_env_names`], which adds what the run registered (fleet variables).
+    pub env_remove: Vec<String>,
 }
 
 /// A driver (chromedriver or geckodriver) we started: its process group and the temp folder
@@ -71,12 +76,17 @@ struct Driver {
     pgid: i32,
     dir: PathBuf,
     log: &'static str,
+    /// Cleans up if the tool dies before `kill` runs (see `procs.rs`).
+    guardian: Option<procs::Guardian>,
 }
 
 impl Driver {
     /// Kills chromedriver's process group (Chromium is in it), any straggler still using our
     /// profile, reaps chromedriver and deletes the temp folder. Idempotent.
     fn kill(&mut self) {
+        if let Some(mut g) = self.guardian.take() {
+            g.dismiss();
+        }
         if self.pgid > 0 {
             // SAFETY: kill(2) on a process group we created; no memory is involved.
             unsafe {
@@ -99,7 +109,7 @@ impl Drop for Driver {
 
 /// Kills any process whose command line mentions our temp folder (a Chromium that left the
 /// process group). Linux only; elsewhere a no-op.
-fn kill_profile_users(dir: &Path) {
+pub(super) fn kill_profile_users(dir: &Path) {
     let Some(needle) = dir.to_str().filter(|s| !s.is_empty()) else {
         return;
     };
@@ -281,19 +291,20 @@ fn free_port() -> Result<u16, Error> {
 // `Error` is the crate-wide error type (error.rs); boxing it is not this module's call.
 #[allow(clippy::result_large_err)]
 fn temp_dir() -> Result<PathBuf, Error> {
-    // A fresh private folder (tempfile: random name, mode 0700); `Driver::kill` deletes it
-    // after the processes using it are gone.
+    let tmp = std::env::temp_dir();
+    // What a killed run left (its owner is gone) goes before this run adds its own.
+    procs::remove_stale_profiles(&tmp);
+    // A fresh private folder (tempfile: random name, mode 0700) named after this process, with
+    // an `owner` file; `Driver::kill` deletes it after the processes using it are gone.
     let dir = tempfile::Builder::new()
-        .prefix(&format!("pim-credentials-{}-", std::process::id()))
-        .tempdir()
+        .prefix(&format!("{}{}-", procs::PROFILE_PREFIX, std::process::id()))
+        .rand_bytes(procs::PROFILE_RANDOM_LEN)
+        .tempdir_in(&tmp)
         .map_err(|e| Error::browser_caused(format!("cannot create a temporary folder: {e}"), e))?
         .keep();
-    std::fs::create_dir_all(dir.join("profile")).map_err(|e| {
-        Error::browser_caused(
-            format!("cannot create {}: {e}", dir.join("profile").display()),
-            e,
-        )
-    })?;
+    std::fs::create_dir_all(dir.join("profile"))
+        .and_then(|_| procs::mark_owner(&dir))
+        .map_err(|e| Error::browser_caused(format!("cannot create {}: {e}", dir.display()), e))?;
     Ok(dir)
 }
 
@@ -394,6 +405,7 @@ fn find_driver_and_browser(kind: BrowserKind) -> Result<(PathBuf, PathBuf), Erro
 async fn start_driver(
     kind: BrowserKind,
     deadline: Duration,
+    env_remove: &[String],
 ) -> Result<(Driver, String, PathBuf), Error> {
     use std::os::unix::process::CommandExt;
     let (driver_bin, browser_bin) = find_driver_and_browser(kind)?;
@@ -430,6 +442,11 @@ async fn start_driver(
     for var in crate::secrets::ENV_VARS {
         cmd.env_remove(var);
     }
+    for var in env_remove {
+        cmd.env_remove(var);
+    }
+    // It dies with the tool, and its guardian takes Chromium and the profile with it.
+    procs::die_with_parent(&mut cmd);
     let child = cmd
         .stdin(Stdio::null())
         .stdout(log)
@@ -445,6 +462,7 @@ async fn start_driver(
         pgid,
         dir: dir.clone(),
         log: log_name,
+        guardian: procs::Guardian::start(pgid, &dir),
     };
     let url = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::builder()
@@ -482,7 +500,7 @@ async fn start_driver(
 /// server (chromedriver, geckodriver, Selenium Grid 4) gets `browserName` and the vendor
 /// options; Grid routes on them. Locally, one driver is started per session.
 pub async fn launch(opts: &LaunchOptions) -> Result<BrowserSession, Error> {
-    let deadline = opts.timeout.max(Duration::from_secs(20));
+    let deadline = opts.timeout.max(super::MIN_START_TIMEOUT);
     let (driver, url, caps) = match &opts.webdriver {
         Some(url) => (
             None,
@@ -490,7 +508,7 @@ pub async fn launch(opts: &LaunchOptions) -> Result<BrowserSession, Error> {
             remote_capabilities(opts.browser, opts.headful),
         ),
         None => {
-            let (driver, url, bin) = start_driver(opts.browser, deadline).await?;
+            let (driver, url, bin) = start_driver(opts.browser, deadline, &opts.env_remove).await?;
             let profile = driver.dir.join("profile");
             let caps = match opts.browser {
                 BrowserKind::Chromium => {
@@ -503,10 +521,12 @@ pub async fn launch(opts: &LaunchOptions) -> Result<BrowserSession, Error> {
             (Some(driver), url, caps)
         }
     };
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    let mut builder = ClientBuilder::new(connector);
+    let https = url.starts_with("https://");
+    let mut builder = ClientBuilder::new(remote::connector(https)?);
     builder.capabilities(caps);
     let connect = builder.connect(&url);
+    // The URL's user info (a Grid account) never shows: errors print it masked.
+    let shown = remote::mask_url(&url);
     let client = match tokio::time::timeout(deadline, connect).await {
         Ok(Ok(c)) => c,
         Ok(Err(e)) => {
@@ -514,8 +534,9 @@ pub async fn launch(opts: &LaunchOptions) -> Result<BrowserSession, Error> {
                 .as_ref()
                 .map(|d| log_tail(&d.dir, d.log))
                 .unwrap_or_default();
+            let cause = remote::mask_in(&remote::chain(&e), &url);
             return Err(Error::browser(format!(
-                "cannot open a {} session at {url}: {e}{}{tail}",
+                "cannot open a {} session at {shown}: {cause}{}{tail}",
                 opts.browser,
                 if tail.is_empty() {
                     ""
@@ -526,11 +547,14 @@ pub async fn launch(opts: &LaunchOptions) -> Result<BrowserSession, Error> {
         }
         Err(_) => {
             return Err(Error::browser(format!(
-                "WebDriver at {url} did not open a session within {deadline:?}"
+                "WebDriver at {shown} did not open a session within {deadline:?}"
             )))
         }
     };
     let browser = Browser::new(client, opts.timeout, opts.artifacts_dir.clone());
+    for s in remote::user_info_secrets(&url) {
+        browser.add_secret(&s);
+    }
     Ok(BrowserSession { browser, driver })
 }
 

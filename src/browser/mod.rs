@@ -9,6 +9,9 @@ mod actions;
 mod artifacts;
 mod launch;
 mod locator;
+mod neterror;
+mod procs;
+mod remote;
 mod screenshot;
 mod trace;
 mod wait;
@@ -20,10 +23,17 @@ use std::time::Duration;
 use fantoccini::error::CmdError;
 
 pub use actions::Typing;
+
+/// The least time the browser start is given, whatever `--timeout` says (a cold Chromium or
+/// Firefox start, or a Grid queue); documented in `--help` and the README.
+pub const MIN_START_TIMEOUT: Duration = Duration::from_secs(20);
 pub use launch::{
     launch, BrowserKind, BrowserSession, LaunchOptions, FIREFOX_INSTALL_HINT, INSTALL_HINT,
 };
 pub use locator::{Filter, Locator};
+pub use neterror::{code_in_message, NetFailure, NETERROR_FACTS_JS};
+pub use procs::{register_secret_env, remove_stale_profiles, secret_env_names, termination};
+pub use remote::{mask_url, user_info_secrets};
 pub use screenshot::{
     draw_box, fill_rect, save_png, Capture, CaptureRecord, Rect, Shot, ShotKind, HIGHLIGHT,
     HIGHLIGHT_GAP, HIGHLIGHT_STROKE, MASK, VIEWPORT_HEIGHT, VIEWPORT_WIDTH,

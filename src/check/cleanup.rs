@@ -67,7 +67,7 @@ async fn undo(
     remove: impl std::future::Future<Output = crate::Result<String>>,
 ) -> Option<Error> {
     if !created_by_this_run {
-        progress.skip(name.name(), "not created by this run: left alone");
+        progress.skip(name, "not created by this run: left alone");
         return None;
     }
     step(b, progress, name, async { Ok(((), remove.await?)) })

@@ -27,47 +27,47 @@ pub use config::CheckConfig;
 use config::Created;
 
 /// The steps of the check, in order (each one a JUnit test case).
-pub const STEPS: [&str; 11] = [
-    Step::LogIn.name(),
-    Step::CreateUser.name(),
-    Step::OpenRoles.name(),
-    Step::CreateRole.name(),
-    Step::GrantWebApi.name(),
-    Step::AssignUser.name(),
-    Step::SaveRole.name(),
-    Step::CreateApiConnection.name(),
-    Step::ReadCredentials.name(),
-    Step::GetToken.name(),
-    Step::CallApi.name(),
+pub const STEPS: [Step; 11] = [
+    Step::LogIn,
+    Step::CreateUser,
+    Step::OpenRoles,
+    Step::CreateRole,
+    Step::GrantWebApi,
+    Step::AssignUser,
+    Step::SaveRole,
+    Step::CreateApiConnection,
+    Step::ReadCredentials,
+    Step::GetToken,
+    Step::CallApi,
 ];
 
 /// The cleanup steps (`--cleanup`), in order.
-pub const CLEANUP_STEPS: [&str; 3] = [
-    Step::RevokeApiConnection.name(),
-    Step::DeleteRole.name(),
-    Step::DeleteUser.name(),
+pub const CLEANUP_STEPS: [Step; 3] = [
+    Step::RevokeApiConnection,
+    Step::DeleteRole,
+    Step::DeleteUser,
 ];
 
 /// The steps of the check on 4.x and later, in order: the connection creates its own API user,
 /// which gets the role in the connection's Permissions section.
-pub const STEPS_4X: [&str; 10] = [
-    Step::LogIn.name(),
-    Step::OpenRoles.name(),
-    Step::CreateRole.name(),
-    Step::GrantWebApi.name(),
-    Step::SaveRole.name(),
-    Step::CreateConnection.name(),
-    Step::ReadCredentials.name(),
-    Step::SetConnectionRole.name(),
-    Step::GetToken.name(),
-    Step::CallApi.name(),
+pub const STEPS_4X: [Step; 10] = [
+    Step::LogIn,
+    Step::OpenRoles,
+    Step::CreateRole,
+    Step::GrantWebApi,
+    Step::SaveRole,
+    Step::CreateConnection,
+    Step::ReadCredentials,
+    Step::SetConnectionRole,
+    Step::GetToken,
+    Step::CallApi,
 ];
 
 /// The cleanup steps on 4.x and later (deleting the connection deletes its user and client).
-pub const CLEANUP_STEPS_4X: [&str; 2] = [Step::DeleteConnection.name(), Step::DeleteRole.name()];
+pub const CLEANUP_STEPS_4X: [Step; 2] = [Step::DeleteConnection, Step::DeleteRole];
 
 /// The steps of the check on a PIM of generation `g`.
-pub fn steps_for(g: Generation) -> &'static [&'static str] {
+pub fn steps_for(g: Generation) -> &'static [Step] {
     if g.has_connections() {
         &STEPS_4X
     } else {
@@ -76,7 +76,7 @@ pub fn steps_for(g: Generation) -> &'static [&'static str] {
 }
 
 /// The cleanup steps on a PIM of generation `g`.
-pub fn cleanup_steps_for(g: Generation) -> &'static [&'static str] {
+pub fn cleanup_steps_for(g: Generation) -> &'static [Step] {
     if g.has_connections() {
         &CLEANUP_STEPS_4X
     } else {
@@ -165,7 +165,7 @@ pub async fn run(cfg: &CheckConfig, progress: &Progress) -> CheckResult {
     // Whatever did not run is recorded as skipped.
     let done: Vec<String> = progress.steps().into_iter().map(|s| s.name).collect();
     let g = *generation.lock().unwrap();
-    let all: Vec<&str> = if cfg.cleanup {
+    let all: Vec<Step> = if cfg.cleanup {
         steps_for(g)
             .iter()
             .chain(cleanup_steps_for(g).iter())
@@ -175,7 +175,7 @@ pub async fn run(cfg: &CheckConfig, progress: &Progress) -> CheckResult {
         steps_for(g).to_vec()
     };
     for name in all {
-        if !done.iter().any(|d| d == name) {
+        if !done.iter().any(|d| d == name.name()) {
             progress.skip(name, "not run: an earlier step failed");
         }
     }

@@ -4,11 +4,11 @@
 use super::config::{CheckConfig, Created};
 use crate::browser::Browser;
 use crate::error::Error;
-use crate::flow::step;
+use crate::flow::{self, step};
 use crate::model::{Credentials, Step};
 use crate::pim::{
-    self, Acl, ApiConnectionsPage, ConnectionsPage, FlowType, Generation, GenerationChoice,
-    LoginPage, NewUser, Pim, RoleForm, RolesPage, UsersPage,
+    self, Acl, ApiConnectionsPage, ConnectionsPage, FlowType, Generation, NewUser, Pim, RoleForm,
+    RolesPage, UsersPage,
 };
 use crate::progress::Progress;
 use crate::secrets::Secret;
@@ -27,16 +27,8 @@ pub(super) async fn log_in(
     progress: &Progress,
 ) -> crate::Result<Generation> {
     step(pim.browser, progress, Step::LogIn, async {
-        let page = LoginPage::open(pim).await?;
-        let layout = page.layout();
-        page.log_in(&cfg.admin_user, &cfg.admin_password).await?;
-        let (g, how) = match cfg.pim_version {
-            GenerationChoice::Fixed(g) => (g, format!("{g} (--pim-version)")),
-            GenerationChoice::Auto => {
-                let (g, why) = pim::generation::detect(&pim, layout).await?;
-                (g, format!("{g} detected: {why}"))
-            }
-        };
+        let layout = flow::log_in(pim, &cfg.admin_user, &cfg.admin_password).await?;
+        let (g, how) = flow::generation(pim, cfg.pim_version, layout).await?;
         if g == Generation::V1_7 || g.console_only() {
             return Err(Error::Usage(format!(
                 "check drives 2.x and later; this PIM is {g} (its API clients are created by console)"

@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::opts::usage;
 use super::opts::{BrowserOpts, Listed, TargetOpts, PIM_VERSIONS};
 use super::target;
+use super::values::{self, Checked, Text};
 use crate::check::{self, CheckConfig};
 use crate::error::exit;
 use crate::pim::GenerationChoice;
@@ -24,13 +24,13 @@ pub struct CheckArgs {
           value_parser = Listed::<GenerationChoice>::new(PIM_VERSIONS))]
     pim_version: GenerationChoice,
     /// Write a JUnit XML report (one testsuite, one testcase per step) to FILE.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = Checked(values::output_file))]
     junit: Option<PathBuf>,
     /// Write a self-contained HTML report (index.html, with a screenshot per step) into DIR.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_parser = Checked(values::output_dir))]
     report: Option<PathBuf>,
     /// Keep one numbered screenshot per step in DIR (secrets masked).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_parser = Checked(values::output_dir))]
     screenshots: Option<PathBuf>,
     /// Afterwards, remove what the run created through the UI (revoke the API connection,
     /// delete the role, delete the user; on 4.x and later delete the connection, which takes
@@ -38,20 +38,14 @@ pub struct CheckArgs {
     #[arg(long)]
     cleanup: bool,
     /// Suffix of the names this run creates (1 to 8 letters or digits; default: random).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = Text(values::run_id))]
     run_id: Option<String>,
 }
 
 /// Runs the check, prints the table on stdout, writes the JUnit file; returns the exit code
 /// (0 only when every step passed).
 pub async fn run(args: CheckArgs, progress: &Progress) -> i32 {
-    let run_id = match &args.run_id {
-        Some(id) => match check::check_run_id(id) {
-            Ok(()) => id.clone(),
-            Err(m) => return usage(m),
-        },
-        None => check::new_run_id(),
-    };
+    let run_id = args.run_id.clone().unwrap_or_else(check::new_run_id);
     let target = match target::resolve(&args.target, args.pim_version, progress).await {
         Ok(t) => t,
         Err(code) => return code,

@@ -58,7 +58,7 @@ pub async fn run(args: &FleetCli, progress: &Progress) -> i32 {
         args.options.parallel.max(1),
         args.options.browser,
         match &args.options.webdriver {
-            Some(u) => format!(" via {u}"),
+            Some(u) => format!(" via {}", crate::browser::mask_url(u)),
             None => String::new(),
         }
     ));

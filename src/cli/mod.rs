@@ -9,6 +9,7 @@ mod provision;
 mod screenshots;
 mod sim;
 mod target;
+mod values;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -18,13 +19,20 @@ pub use opts::{parse_duration, MAX_DURATION};
 
 const EXIT_CODES: &str = "\
 Exit codes:
-  0    done
-  1    anything else
-  2    bad usage or input (nothing was changed)
+  0    done: credentials delivered (and verified unless --no-verify)
+  1    anything else, e.g. the credentials could not be written (full disk, closed
+       pipe): they stay in the state folder, run the same command again
+  2    bad usage or input, or another run is provisioning this PIM (nothing changed)
   3    the PIM refused (login, validation, permissions)
-  4    verification failed (token or API call)
+  4    verification failed, or a value is unknown (e.g. a reused user's password)
   5    browser or WebDriver failure
-  130  interrupted (Ctrl-C)";
+  6    the browser cannot reach the PIM (connection refused, timed out, DNS, TLS)
+  129  stopped by SIGHUP (terminal or SSH session gone)
+  130  interrupted (Ctrl-C, SIGINT)
+  143  stopped by SIGTERM (CI cancellation, timeout, kill)
+  101  a bug (panic); the browser and driver are still stopped
+A generated or once-shown secret is saved in $XDG_STATE_HOME/pim-credentials
+(else ~/.local/state/pim-credentials) before it is sent, and removed once delivered.";
 
 /// Creates Akeneo PIM REST API credentials through the real back office, in a real browser.
 #[derive(Debug, Parser)]
@@ -60,7 +68,7 @@ enum Command {
     /// /etc/bash_completion.d/pim-credentials`).
     Completions {
         /// The shell.
-        #[arg(value_enum)]
+        #[arg(value_parser = values::Utf8(clap::builder::EnumValueParser::<clap_complete::Shell>::new()))]
         shell: clap_complete::Shell,
     },
     /// Print the manual page (roff; e.g. `pim-credentials man > pim-credentials.1`).

@@ -5,9 +5,10 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
-use clap::builder::{PossibleValue, TypedValueParser};
+use clap::builder::{EnumValueParser, PossibleValue, TypedValueParser};
 use clap::Args;
 
+use super::values::{self, Checked, Text, Utf8};
 use crate::browser::BrowserKind;
 use crate::flow::BrowserConfig;
 use crate::model::defaults;
@@ -18,13 +19,13 @@ use crate::progress::Progress;
 pub struct TargetOpts {
     /// PIM base URL. Without it, the embedded simulator is started and used (the flavour of
     /// --pim-version; 3.x with auto).
-    #[arg(long, env = "PIM_URL")]
+    #[arg(long, env = "PIM_URL", value_name = "URL", value_parser = Text(values::http_url))]
     pub pim_url: Option<String>,
     /// Administrator login.
-    #[arg(long, default_value = defaults::ADMIN_USER)]
+    #[arg(long, default_value = defaults::ADMIN_USER, value_parser = Text(values::name))]
     pub admin_user: String,
     /// File holding the administrator password (else $PIM_ADMIN_PASSWORD, else a prompt).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = Checked(values::input_file))]
     pub admin_password_file: Option<PathBuf>,
 }
 
@@ -34,20 +35,24 @@ pub struct TargetOpts {
 pub struct BrowserOpts {
     /// WebDriver URL (chromedriver, Selenium Grid). Without it, chromedriver and headless Chromium
     /// are started and stopped by the tool.
-    #[arg(long, env = "WEBDRIVER_URL", value_name = "URL", value_parser = webdriver_url)]
+    #[arg(long, env = "WEBDRIVER_URL", value_name = "URL", value_parser = Text(values::http_url))]
     pub webdriver: Option<String>,
     /// Browser: chromium (chromedriver) or firefox (firefox-esr + geckodriver, one per session).
     /// With --webdriver, the Grid or driver is asked for this browser.
-    #[arg(long, value_enum, default_value = "chromium")]
+    #[arg(long, default_value = "chromium",
+          value_parser = Utf8(EnumValueParser::<BrowserKind>::new()))]
     pub browser: BrowserKind,
     /// Show the browser window instead of running headless.
     #[arg(long)]
     pub headful: bool,
-    /// Deadline of every wait (e.g. 30s, 1500ms, 2m; at most 1h).
-    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    /// Deadline of every wait in the PIM's pages (e.g. 30s, 1500ms, 2m; at most 1h). Two steps
+    /// get at least a fixed time whatever this says: the browser start 20 s, a 1.7 console
+    /// command 60 s.
+    #[arg(long, default_value = "30s", value_parser = Text(parse_duration))]
     pub timeout: Duration,
     /// Folder for failure artifacts (screenshot, page HTML, URL).
-    #[arg(long, default_value = "artifacts", value_name = "DIR")]
+    #[arg(long, default_value = "artifacts", value_name = "DIR",
+          value_parser = Checked(values::output_dir))]
     pub artifacts_dir: PathBuf,
 }
 
@@ -108,40 +113,24 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let d = if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) {
         s.parse::<u64>().map(Duration::from_secs).map_err(|_| {
             format!(
-                "the duration {s:?} is too long (at most {}s)",
+                "the duration is too long (at most {}s)",
                 MAX_DURATION.as_secs()
             )
         })?
     } else {
         humantime::parse_duration(s)
-            .map_err(|e| format!("not a duration: {s:?} ({e}; try 30s, 1500ms, 2m)"))?
+            .map_err(|e| format!("not a duration ({e}; try 30s, 1500ms, 2m)"))?
     };
     if d.is_zero() {
         return Err("the duration must be positive".into());
     }
     if d > MAX_DURATION {
         return Err(format!(
-            "the duration {s:?} is too long (at most {}s)",
+            "the duration is too long (at most {}s)",
             MAX_DURATION.as_secs()
         ));
     }
     Ok(d)
-}
-
-/// Checks an http(s) URL given to `flag`.
-pub fn check_url(url: &str, flag: &str) -> Result<(), String> {
-    match url::Url::parse(url) {
-        Ok(u) if (u.scheme() == "http" || u.scheme() == "https") && u.host().is_some() => Ok(()),
-        Ok(_) => Err(format!(
-            "{flag} {url:?}: expected an http:// or https:// URL"
-        )),
-        Err(e) => Err(format!("{flag} {url:?} is not a URL: {e}")),
-    }
-}
-
-/// The value parser of `--webdriver`: an http(s) URL.
-fn webdriver_url(s: &str) -> Result<String, String> {
-    check_url(s, "--webdriver").map(|()| s.to_string())
 }
 
 /// A value parser for a type read with [`FromStr`] whose usual values are listed in `--help`

@@ -3,18 +3,23 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use clap::builder::EnumValueParser;
 use clap::Args;
 
 use super::opts::usage;
 use super::opts::{BrowserOpts, Listed, TargetOpts, API_PERMISSIONS, FLOW_TYPES, PIM_VERSIONS};
 use super::target;
+use super::values::{self, Checked, Text, Utf8};
+use crate::deliver::Destination;
 use crate::error::{exit, Error};
 use crate::flow::{GenerationOptions, ProvisionConfig};
 use crate::model::{defaults, Provisioned};
 use crate::output::{self, Format};
 use crate::pim::{ApiPermissions, FlowType, GenerationChoice};
+use crate::preflight;
 use crate::progress::Progress;
 use crate::secrets::{self, Secret};
+use crate::vault::{LockError, Subject, Vault};
 
 /// Options of `provision`.
 #[derive(Debug, Args)]
@@ -26,19 +31,20 @@ pub struct ProvisionArgs {
     /// Provision every instance listed in this TOML file (url, admin_user, admin_password_env,
     /// optional api_user, api_password_env, role, connection, generation); prints a JSON array
     /// (or one file per instance with --output-dir) and a summary table on stderr.
-    #[arg(long, value_name = "FILE.toml", conflicts_with_all = ["output", "admin_password_file", "api_password_file"])]
+    #[arg(long, value_name = "FILE.toml", value_parser = Checked(values::input_file),
+          conflicts_with_all = ["output", "admin_password_file", "api_password_file"])]
     fleet: Option<PathBuf>,
     /// With --fleet: how many instances at once (browser sessions; a Grid queues the rest).
-    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64), requires = "fleet")]
+    #[arg(long, default_value_t = 2, value_parser = Utf8(clap::value_parser!(u16).range(1..=64)), requires = "fleet")]
     parallel: u16,
     /// With --fleet: write one file per instance here (mode 0600) instead of stdout.
-    #[arg(long, value_name = "DIR", requires = "fleet")]
+    #[arg(long, value_name = "DIR", requires = "fleet", value_parser = Checked(values::existing_dir))]
     output_dir: Option<PathBuf>,
     /// The API user to create or reuse.
-    #[arg(long, default_value = defaults::API_USER)]
+    #[arg(long, default_value = defaults::API_USER, value_parser = Text(values::name))]
     api_user: String,
     /// File holding the API user's password (else $PIM_API_PASSWORD, else generated).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = Checked(values::input_file))]
     api_password_file: Option<PathBuf>,
     /// Set a new password on an existing API user (the given one, or a generated one). 3.x
     /// requires the user's current password ($PIM_API_CURRENT_PASSWORD or
@@ -47,19 +53,19 @@ pub struct ProvisionArgs {
     reset_password: bool,
     /// File holding the existing API user's current password, for --reset-password on 3.x
     /// (else $PIM_API_CURRENT_PASSWORD).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = Checked(values::input_file))]
     api_current_password_file: Option<PathBuf>,
     /// Label of the role granting Overall Web API access (25 characters at most).
-    #[arg(long, default_value = defaults::ROLE)]
+    #[arg(long, default_value = defaults::ROLE, value_parser = Text(values::role))]
     role: String,
     /// Label of the API connection.
-    #[arg(long, default_value = defaults::CONNECTION)]
+    #[arg(long, default_value = defaults::CONNECTION, value_parser = Text(values::name))]
     connection: String,
     /// Output format.
-    #[arg(long, value_enum, default_value = "json")]
+    #[arg(long, default_value = "json", value_parser = Utf8(EnumValueParser::<Format>::new()))]
     format: Format,
     /// Write the credentials to FILE (atomically, mode 0600) instead of stdout.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = Checked(values::output_file))]
     output: Option<PathBuf>,
     /// Overwrite an existing --output file.
     #[arg(long)]
@@ -69,7 +75,7 @@ pub struct ProvisionArgs {
     no_verify: bool,
     /// Write a trace of every WebDriver command (step, command, locator, duration; never
     /// secrets) with per-step totals to FILE as JSON, at the end of the run even when it fails.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = Checked(values::output_file))]
     trace: Option<PathBuf>,
     /// PIM generation: auto (detect from the pages), 1.7, 2, 3, 4, 5, 6 or 7.
     #[arg(long, default_value = "auto", value_name = "VERSION",
@@ -77,7 +83,7 @@ pub struct ProvisionArgs {
     pim_version: GenerationChoice,
     /// 1.7 only: the command prefix that runs the PIM's console, split like a shell would and run
     /// without a shell (e.g. "docker exec pim php app/console").
-    #[arg(long, value_name = "PREFIX")]
+    #[arg(long, value_name = "PREFIX", value_parser = Text(values::command))]
     console: Option<String>,
     /// 4.x and later: the flow type of a new connection.
     #[arg(long, default_value = "data_destination", value_name = "TYPE",
@@ -98,11 +104,11 @@ pub struct ProvisionArgs {
           value_parser = Listed::<ApiPermissions>::new(API_PERMISSIONS))]
     api_permissions: ApiPermissions,
     /// Keep one numbered screenshot per step in DIR (01-log-in.png, ...; secrets masked).
-    #[arg(long, value_name = "DIR", conflicts_with = "fleet")]
+    #[arg(long, value_name = "DIR", conflicts_with = "fleet", value_parser = Checked(values::output_dir))]
     screenshots: Option<PathBuf>,
     /// Write a self-contained HTML report of the run (index.html, every step with its
     /// screenshot, duration and status) into DIR.
-    #[arg(long, value_name = "DIR", conflicts_with = "fleet")]
+    #[arg(long, value_name = "DIR", conflicts_with = "fleet", value_parser = Checked(values::output_dir))]
     report: Option<PathBuf>,
 }
 
@@ -115,9 +121,21 @@ pub async fn run(args: ProvisionArgs, progress: &Progress) -> i32 {
         Ok(v) => v,
         Err(msg) => return usage(msg),
     };
+    let vault = match Vault::open_default() {
+        Ok(v) => v,
+        Err(msg) => return usage(msg),
+    };
     let target = match target::resolve(&args.target, args.pim_version, progress).await {
         Ok(t) => t,
         Err(code) => return code,
+    };
+    // One run per PIM from this machine at a time; held until the credentials are delivered.
+    let _lock = match vault.lock(&target.pim_url) {
+        Ok(l) => l,
+        Err(e) => {
+            target.stop().await;
+            return locked_out(&e, &target_url(&args));
+        }
     };
     let base = ProvisionConfig::new(
         &target.pim_url,
@@ -149,14 +167,60 @@ pub async fn run(args: ProvisionArgs, progress: &Progress) -> i32 {
         .clone()
         .or_else(|| args.report.clone())
         .map(|dir| Arc::new(crate::browser::Capture::new(None, Some(dir), true)));
-    let result = crate::flow::provision_with_capture(&cfg, progress, capture.clone()).await;
+    let result =
+        crate::flow::provision_keeping(&cfg, progress, capture.clone(), Some(&vault)).await;
     if let (Some(dir), Some(c)) = (&args.report, &capture) {
         crate::screenshots::write_report(dir, "pim-credentials provision", progress, c);
     }
     target.stop().await;
     match result {
-        Ok(p) => emit(&p, &args, progress),
-        Err(e) => report_error(&e),
+        Ok(p) => emit(&p, &args, progress, &vault),
+        Err(e) => {
+            let code = report_error(&e);
+            tell_kept(&vault, &cfg);
+            code
+        }
+    }
+}
+
+/// The PIM URL for messages (the embedded simulator has none given).
+fn target_url(args: &ProvisionArgs) -> String {
+    args.target
+        .pim_url
+        .clone()
+        .unwrap_or_else(|| "the embedded simulator".into())
+}
+
+/// Another run holds the PIM's lock (exit 2, nothing changed), or the lock cannot be taken.
+fn locked_out(e: &LockError, url: &str) -> i32 {
+    match e {
+        LockError::Busy { holder, .. } => usage(format!(
+            "another pim-credentials run{} is provisioning {url} from this machine; nothing was \
+                 changed: wait for it to finish (its credentials go to its own output), then run \
+                 again if you need them here",
+            holder.map(|p| format!(" (pid {p})")).unwrap_or_default()
+        )),
+        LockError::Io(path, err) => usage(format!(
+            "cannot take the lock {} ({err}): make the state folder writable or set \
+             XDG_STATE_HOME",
+            path.display()
+        )),
+    }
+}
+
+/// After a failed run: says which secrets this PIM's records keep and how to get them.
+fn tell_kept(vault: &Vault, cfg: &ProvisionConfig) {
+    for subject in [
+        Subject::User(cfg.api_user.clone()),
+        Subject::Connection(cfg.connection.clone()),
+    ] {
+        if !vault.find(&cfg.pim_url, &subject).is_empty() {
+            eprintln!(
+                "note: the password of {subject} is kept in {} (mode 0600): run the same command \
+                     again to verify and print it; it is removed once delivered",
+                vault.dir().display()
+            );
+        }
     }
 }
 
@@ -183,19 +247,13 @@ impl ProvisionArgs {
 /// Validates everything that can be checked before touching the PIM; reads the API user's
 /// password and, for --reset-password, its current one.
 fn validate(args: &ProvisionArgs) -> Result<(Option<Secret>, Option<Secret>), String> {
-    let role_chars = args.role.chars().count();
-    if args.role.trim().is_empty() || role_chars > 25 {
-        return Err(format!(
-            "--role {:?}: a role label must have 1 to 25 characters (Akeneo's limit), it has {role_chars}",
-            args.role
-        ));
-    }
-    if args.connection.trim().is_empty() || args.connection.chars().count() > 255 {
-        return Err("--connection: a label must have 1 to 255 characters".into());
-    }
-    if args.api_user.trim().is_empty() {
-        return Err("--api-user must not be empty".into());
-    }
+    preflight::role_label(&args.role)?;
+    let generation = match args.pim_version {
+        GenerationChoice::Fixed(g) => Some(g),
+        GenerationChoice::Auto => None,
+    };
+    preflight::connection_label(&args.connection, generation)?;
+    preflight::username(&args.api_user)?;
     if let Some(out) = &args.output {
         output::check_writable(out, args.force)?;
     }
@@ -216,44 +274,70 @@ fn validate(args: &ProvisionArgs) -> Result<(Option<Secret>, Option<Secret>), St
     Ok((api_password, current))
 }
 
-/// Prints or writes the credentials; if the file cannot be written, shows them once on stderr so
-/// that nothing created is lost.
-fn emit(p: &Provisioned, args: &ProvisionArgs, progress: &Progress) -> i32 {
+/// Delivers the credentials (stdout written and flushed, or the `--output` file persisted),
+/// then lets their write-ahead records go. A value that is unknown, or a delivery that failed,
+/// is never exit 0; the records then stay for the next run.
+fn emit(p: &Provisioned, args: &ProvisionArgs, progress: &Progress, vault: &Vault) -> i32 {
     for note in &p.notes {
         progress.note(note);
     }
     let text = output::render(p, args.format);
-    // Verification failed after everything was created: the credentials are still reported
-    // (a generated or once-shown password must not be lost), then the run exits 4.
-    let done = || match &p.verify_error {
+    let dest = match &args.output {
+        Some(path) => Destination::File(path),
+        None => Destination::Stdout,
+    };
+    if let Err(e) = crate::deliver::deliver(dest, &text) {
+        eprintln!("error: cannot write the credentials to {dest}: {e}");
+        eprintln!(
+            "hint: they were not delivered; what cannot be read from the PIM again is kept in {} \
+                 (mode 0600): fix the output (disk space, pipe), then run the same command again",
+            vault.dir().display()
+        );
+        return exit::OTHER;
+    }
+    if let Destination::File(path) = dest {
+        progress.note(&format!(
+            "credentials written to {} (mode 0600)",
+            path.display()
+        ));
+    }
+    let creds = &p.credentials;
+    if let Some(password) = &creds.password {
+        for subject in [
+            Subject::User(creds.username.clone()),
+            Subject::Connection(p.connection.clone()),
+        ] {
+            vault.forget_delivered(&p.pim_url, &subject, password);
+        }
+    }
+    outcome(p)
+}
+
+/// The exit code of delivered credentials: 0 only when they are usable as delivered.
+fn outcome(p: &Provisioned) -> i32 {
+    if p.credentials.password.is_none() {
+        eprintln!(
+            "error: the password of {} is unknown: the user existed before this run and no \
+                 earlier run from this machine kept its password; the credentials above are not \
+                 usable as they are",
+            p.credentials.username
+        );
+        eprintln!(
+            "hint: pass its password in PIM_API_PASSWORD (or --api-password-file) and run again; \
+                 or on 3.x set a new one with --reset-password (needs the current one); or delete \
+                 the user in System > Users and run again to create it"
+        );
+        return exit::VERIFY;
+    }
+    match &p.verify_error {
         None => exit::OK,
         Some(msg) => {
             eprintln!("error: verification failed: {msg}");
             eprintln!(
                 "hint: the credentials were created but do not work yet; fix the cause, then \
-                 run `pim-credentials verify`"
+                     run `pim-credentials verify`"
             );
             exit::VERIFY
-        }
-    };
-    let Some(path) = &args.output else {
-        print!("{text}");
-        return done();
-    };
-    match output::write_atomic_0600(path, &text) {
-        Ok(()) => {
-            progress.note(&format!(
-                "credentials written to {} (mode 0600)",
-                path.display()
-            ));
-            done()
-        }
-        Err(e) => {
-            eprintln!(
-                "error: cannot write {}: {e}\nThe credentials were created; here they are, once:\n{text}",
-                path.display()
-            );
-            exit::OTHER
         }
     }
 }

@@ -7,6 +7,7 @@ use clap::Args;
 use super::opts::usage;
 use super::opts::{BrowserOpts, Listed, TargetOpts, PIM_VERSIONS};
 use super::target;
+use super::values::{self, Checked, Text};
 use crate::browser::BrowserKind;
 use crate::compare;
 use crate::error::exit;
@@ -23,7 +24,7 @@ pub struct ScreenshotsArgs {
     #[command(flatten)]
     browser: BrowserOpts,
     /// Folder for the images (default `screenshots`, or `screenshots-compare` with --compare).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_parser = Checked(values::output_dir))]
     out: Option<PathBuf>,
     /// PIM generation: auto (detect), 2, 3, 4, 5, 6 or 7 (1.7 has no API connections UI).
     #[arg(long, default_value = "auto", value_name = "VERSION",
@@ -34,22 +35,22 @@ pub struct ScreenshotsArgs {
     no_mask: bool,
     /// Regenerate, then compare with the images of this folder (exit 1 when one differs beyond
     /// --threshold or is missing). Diff images go to OUT/diff/.
-    #[arg(long, value_name = "REFERENCE_DIR")]
+    #[arg(long, value_name = "REFERENCE_DIR", value_parser = Checked(values::existing_dir))]
     compare: Option<PathBuf>,
     /// Largest changed-pixel ratio (0..1) for an image to compare as unchanged.
-    #[arg(long, default_value_t = compare::DEFAULT_MAX_RATIO)]
+    #[arg(long, default_value_t = compare::DEFAULT_MAX_RATIO, value_parser = Text(values::ratio))]
     threshold: f64,
     /// Write a self-contained HTML report (index.html) of the run into DIR.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_parser = Checked(values::output_dir))]
     report: Option<PathBuf>,
     /// The API user of the tutorial.
-    #[arg(long, default_value = defaults::API_USER)]
+    #[arg(long, default_value = defaults::API_USER, value_parser = Text(values::name))]
     api_user: String,
     /// The role of the tutorial.
-    #[arg(long, default_value = defaults::ROLE)]
+    #[arg(long, default_value = defaults::ROLE, value_parser = Text(values::role))]
     role: String,
     /// The API connection of the tutorial.
-    #[arg(long, default_value = defaults::CONNECTION)]
+    #[arg(long, default_value = defaults::CONNECTION, value_parser = Text(values::name))]
     connection: String,
 }
 

@@ -3,13 +3,13 @@
 use pim_sim::{self as sim, SimConfig};
 
 use super::opts::usage;
-use super::opts::{check_url, TargetOpts};
+use super::opts::TargetOpts;
 use crate::error::exit;
 use crate::pim::GenerationChoice;
 use crate::progress::Progress;
 use crate::secrets::{self, Secret};
 
-/// Where a command runs: the PIM given by `--pim-url` (URL checked, administrator password read
+/// Where a command runs: the PIM given by `--pim-url` (URL checked by its parser, administrator password read
 /// from `--admin-password-file`, `$PIM_ADMIN_PASSWORD` or a prompt), or without it the embedded
 /// simulator of `flavour` (admin/admin), which lives as long as `embedded`.
 pub struct Target {
@@ -38,7 +38,8 @@ pub async fn resolve(
     progress: &Progress,
 ) -> Result<Target, i32> {
     if let Some(url) = &opts.pim_url {
-        check_url(url, "--pim-url").map_err(usage)?;
+        // No `user:password@`: it would be printed in the output and reports.
+        crate::preflight::pim_url(url).map_err(usage)?;
         let prompt = format!("Password of PIM user {}", opts.admin_user);
         let file = opts.admin_password_file.as_deref();
         return match secrets::read("PIM_ADMIN_PASSWORD", file, &prompt) {

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::opts::BrowserOpts;
+use super::values::{self, Checked};
 use crate::error::{exit, Error};
 use crate::pim::api::Verified;
 use crate::progress::Progress;
@@ -15,7 +16,7 @@ pub struct VerifyArgs {
     /// Credentials file written by `provision` (JSON, dotenv or Postman environment; the format
     /// is detected). Without it: $PIM_URL, $PIM_CLIENT_ID, $PIM_SECRET, $PIM_USERNAME,
     /// $PIM_PASSWORD.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = Checked(values::input_file))]
     credentials: Option<PathBuf>,
     #[command(flatten)]
     browser: BrowserOpts,

@@ -117,6 +117,8 @@ impl Fleet {
                     ))
                 }
             }
+            // No `user:password@` (it would be printed in the results).
+            crate::preflight::pim_url(&url).map_err(|m| format!("instance {n}: url: {m}"))?;
             let name = match &spec.name {
                 Some(x) => {
                     let safe = safe_name(x);
@@ -165,13 +167,16 @@ impl Fleet {
             }
             let api_user =
                 pick(&s.api_user, &d.api_user).unwrap_or_else(|| defaults::API_USER.into());
-            if api_user.trim().is_empty() {
-                return Err(format!("instance {name}: api_user must not be empty"));
-            }
+            crate::preflight::username(&api_user)
+                .map_err(|m| format!("instance {name}: api_user: {m}"))?;
             let generation: GenerationChoice = pick(&s.generation, &d.generation)
                 .unwrap_or_else(|| "auto".into())
                 .parse()
                 .map_err(|e| format!("instance {name}: generation: {e}"))?;
+            if let GenerationChoice::Fixed(g) = generation {
+                crate::preflight::connection_label(&connection, Some(g))
+                    .map_err(|m| format!("instance {name}: connection: {m}"))?;
+            }
             instances.push(Instance {
                 name,
                 url,

@@ -79,14 +79,16 @@ pub async fn run_with_env(
     progress: &Progress,
     env: EnvLookup,
 ) -> Vec<InstanceOutcome> {
+    crate::browser::register_secret_env(fleet.instances.iter().flat_map(|i| {
+        std::iter::once(i.admin_password_env.clone()).chain(i.api_password_env.clone())
+    }));
     let slots = Arc::new(tokio::sync::Semaphore::new(opts.parallel.max(1)));
     let interrupted = Arc::new(AtomicBool::new(false));
     let watcher = {
         let interrupted = interrupted.clone();
         tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                interrupted.store(true, Ordering::SeqCst);
-            }
+            crate::browser::termination().await;
+            interrupted.store(true, Ordering::SeqCst);
         })
     };
     let verbosity = progress.verbosity();
@@ -276,6 +278,17 @@ generation = "4"
         let e = Fleet::parse("[[instances]]\nurl = \"ftp://a\"\nadmin_password_env=\"X\"\n")
             .unwrap_err();
         assert!(e.contains("not an http(s) URL"), "{e}");
+        let e = Fleet::parse("[[instances]]\nurl = \"http://u:pw@a\"\nadmin_password_env=\"X\"\n")
+            .unwrap_err();
+        assert!(
+            e.contains("user name or password") && !e.contains("pw@"),
+            "{e}"
+        );
+        let e = Fleet::parse(
+            "[[instances]]\nurl=\"http://a\"\nadmin_password_env=\"X\"\napi_user=\"a b\"\n",
+        )
+        .unwrap_err();
+        assert!(e.contains("space"), "{e}");
         let two = "[[instances]]\nname=\"a\"\nurl=\"http://a\"\nadmin_password_env=\"X\"\n";
         let e = Fleet::parse(&format!("{two}{two}")).unwrap_err();
         assert!(e.contains("used twice"), "{e}");

@@ -163,6 +163,9 @@ pub(crate) struct Ctx<'a> {
     pub notes: &'a Mutex<Vec<String>>,
     /// How a step recovers.
     pub recovery: Recovery,
+    /// Where generated and once-shown secrets are saved before they are sent (write-ahead);
+    /// `None`: not kept (library use).
+    pub vault: Option<&'a crate::vault::Vault>,
 }
 
 impl Ctx<'_> {
@@ -180,4 +183,11 @@ impl Ctx<'_> {
             .run(self.pim, login, self.progress, name, body)
             .await
     }
+}
+
+/// Whether a PIM of generation `g` takes `label` as a connection label: 4.x and later keep Save
+/// disabled outside 3 to 100 characters. Checked before anything is created: by the CLI when
+/// `--pim-version` is given, else right after the generation is detected.
+pub fn check_connection_label(g: pim::Generation, label: &str) -> Result<(), String> {
+    crate::preflight::connection_label(label, Some(g))
 }

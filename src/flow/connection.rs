@@ -98,9 +98,14 @@ async fn create_once<'a>(
     for dup in &new[1..] {
         page.revoke(&dup.client_id).await?;
     }
+    // Which of the rows is this run's cannot be told (3.x answers a creation with `{}`): the
+    // kept one may be the other run's, so this run does not claim it (`created.connection`
+    // stays true only for a creation known to be the one reported).
+    ctx.created.lock().unwrap().connection = false;
     ctx.progress.note(&format!(
         "another run created connection '{label}' at the same time: kept the oldest ({}), \
-         revoked {} duplicate(s)",
+         revoked {} duplicate(s); the kept one may be the other run's, so it is reported as \
+         not created by this run",
         new[0].client_id,
         new.len() - 1
     ));

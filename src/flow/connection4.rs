@@ -1,10 +1,12 @@
 //! 4.x and later: the Connection, its four credentials and its role.
 
 use super::config::Ctx;
+use super::keep;
 use crate::error::Error;
 use crate::model::Credentials;
 use crate::pim::connections4::{role_api_acls, ConnectionEdit};
 use crate::pim::ConnectionsPage;
+use crate::vault::{Record, Subject};
 
 /// Ensures the connection and returns its four credentials: creates it (the password is read
 /// right after creation), or reuses it (same client ID; its password cannot be read again:
@@ -14,22 +16,15 @@ use crate::pim::ConnectionsPage;
 pub(crate) async fn ensure(ctx: Ctx<'_>) -> crate::Result<(Credentials, String)> {
     let (pim, cfg) = (ctx.pim, ctx.cfg);
     let b = pim.browser;
-    // The create form refuses (Save stays disabled) labels outside 3..=100 characters.
-    let len = cfg.connection.chars().count();
-    if !(3..=100).contains(&len) {
-        return Err(Error::Usage(format!(
-            "--connection {:?}: {} needs a connection label of 3 to 100 characters, it has {len}; \
-             nothing was sent for the connection",
-            cfg.connection,
-            pim.generation()
-        )));
-    }
+    let mut section = None;
     let page = ConnectionsPage::open(pim).await?;
     let reused = page.exists(&cfg.connection).await?;
     let (edit, mut what) = if reused {
         (page.edit(&cfg.connection).await?, "reused".to_string())
     } else {
         // From Save on, the PIM may hold it even if the edit page never shows: say so on failure.
+        // Its password shows once: an interrupt waits until it is on disk.
+        section = Some(super::critical::enter());
         ctx.created.lock().unwrap().sending("connection");
         let edit = page
             .create(&cfg.connection, cfg.generation.flow_type)
@@ -41,6 +36,27 @@ pub(crate) async fn ensure(ctx: Ctx<'_>) -> crate::Result<(Credentials, String)>
         )
     };
     let mut creds = edit.credentials().await?;
+    let subject = Subject::Connection(cfg.connection.clone());
+    if creds.password.is_some() {
+        // Shown once: on disk before anything else happens (older records are of a connection
+        // that no longer exists).
+        keep::drop_others(ctx, &subject, None);
+        keep::received(
+            ctx,
+            &record(ctx, subject.clone(), &creds, "shown once at creation"),
+        );
+        drop(section.take());
+    } else if !cfg.generation.regenerate_password {
+        // A password an earlier run read at creation, then stopped before delivering it.
+        let same = |r: &Record| r.client_id.as_deref() == Some(creds.client_id.as_str());
+        if let Some(found) = keep::pick_up(ctx, &subject, same) {
+            creds.password = found.record.password;
+            if let Some(p) = &creds.password {
+                b.add_secret(p.expose());
+            }
+            what.push_str("; password saved by an earlier run");
+        }
+    }
     if creds.password.is_none() && !cfg.generation.regenerate_password {
         return Err(Error::PimRefused {
             step: b.step(),
@@ -56,7 +72,7 @@ pub(crate) async fn ensure(ctx: Ctx<'_>) -> crate::Result<(Credentials, String)>
         });
     }
     if reused && cfg.generation.regenerate_secret {
-        let old = creds.client_id.clone();
+        let (old, known) = (creds.client_id.clone(), creds.password.take());
         creds = edit.regenerate_secret().await?;
         if creds.client_id != old {
             return Err(b.unexpected(format!(
@@ -64,6 +80,17 @@ pub(crate) async fn ensure(ctx: Ctx<'_>) -> crate::Result<(Credentials, String)>
                 creds.client_id
             )));
         }
+        // A password picked up from an earlier run still works with the new secret.
+        if creds.password.is_none() {
+            creds.password = known;
+        }
+        // The new secret: on disk before anything else happens (the old records hold a secret
+        // that no longer works).
+        keep::drop_others(ctx, &subject, None);
+        keep::received(
+            ctx,
+            &record(ctx, subject.clone(), &creds, "kept, secret regenerated"),
+        );
         what.push_str("; secret regenerated (the old one no longer works)");
     }
     if creds.password.is_none() {
@@ -72,6 +99,8 @@ pub(crate) async fn ensure(ctx: Ctx<'_>) -> crate::Result<(Credentials, String)>
         if cfg.generation.regenerate_secret && creds.secret != secret {
             return Err(b.unexpected("the secret changed when regenerating the password".into()));
         }
+        keep::drop_others(ctx, &subject, None);
+        keep::received(ctx, &record(ctx, subject, &creds, "regenerated"));
         what.push_str("; password regenerated (the old one no longer works)");
     }
     what.push_str(&set_role(ctx, &edit, reused).await?);
@@ -110,4 +139,17 @@ async fn set_role(ctx: Ctx<'_>, edit: &ConnectionEdit<'_>, reused: bool) -> crat
     }
     edit.set_role(&cfg.role).await?;
     Ok(format!("; role set to '{}' and saved", cfg.role))
+}
+
+/// The record of a connection's credentials as read from its page.
+fn record(ctx: Ctx<'_>, subject: Subject, creds: &Credentials, why: &str) -> Record {
+    Record {
+        pim_url: ctx.cfg.pim_url.clone(),
+        subject,
+        username: Some(creds.username.clone()),
+        password: creds.password.clone(),
+        client_id: Some(creds.client_id.clone()),
+        secret: Some(creds.secret.clone()),
+        why: format!("connection password {why}"),
+    }
 }

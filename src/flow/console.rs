@@ -6,6 +6,10 @@ use super::config::Ctx;
 use crate::error::Error;
 use crate::pim::{self, ClientCredentials};
 
+/// The least time a 1.7 console command is given, whatever `--timeout` says (the PIM's PHP
+/// console boots its kernel first); documented in `--help` and the README.
+pub const MIN_CONSOLE_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// Reuses a client with the connection's label (`list-clients`) or creates one (`--console
 /// PREFIX`). Without `--console`, stops with the command to run (the user and the role are
 /// ensured by then).
@@ -22,7 +26,7 @@ pub(crate) async fn ensure(ctx: Ctx<'_>) -> crate::Result<(ClientCredentials, St
             pim::console::create_command_line(None, &cfg.connection)
         )));
     };
-    let console = pim::console::Console::new(prefix, cfg.timeout.max(Duration::from_secs(60)))?;
+    let console = pim::console::Console::new(prefix, cfg.timeout.max(MIN_CONSOLE_TIMEOUT))?;
     if let Some(c) = console
         .list_clients()
         .await?

@@ -4,10 +4,12 @@ use super::config::{Ctx, ProvisionConfig};
 use super::step::step;
 use crate::error::Error;
 use crate::model::Step;
+use crate::pim::generation::LoginLayout;
 use crate::pim::{
     self, ApiConnectionsPage, Generation, GenerationChoice, LoginPage, Pim, RolesPage,
 };
 use crate::progress::Progress;
+use crate::secrets::Secret;
 
 /// Logs in (step `log in`), then tells the generation: given, or detected on the landing page
 /// (step `detect version`).
@@ -18,22 +20,43 @@ pub(crate) async fn log_in_and_detect(
 ) -> crate::Result<Generation> {
     let b = pim.browser;
     let layout = step(b, progress, Step::LogIn, async {
-        let page = LoginPage::open(pim).await?;
-        let layout = page.layout();
-        page.log_in(&cfg.admin_user, &cfg.admin_password).await?;
+        let layout = log_in(pim, &cfg.admin_user, &cfg.admin_password).await?;
         Ok((layout, format!("as {}", cfg.admin_user)))
     })
     .await?;
     step(b, progress, Step::DetectVersion, async {
-        match cfg.generation.pim_version {
-            GenerationChoice::Fixed(g) => Ok((g, format!("{g} (--pim-version)"))),
-            GenerationChoice::Auto => {
-                let (g, why) = pim::generation::detect(&pim, layout).await?;
-                Ok((g, format!("{g}: {why}")))
-            }
-        }
+        generation(pim, cfg.generation.pim_version, layout).await
     })
     .await
+}
+
+/// The action of step `log in` (provision's and check's): opens the login page and logs in;
+/// answers the page's layout, which tells 1.7 apart.
+pub(crate) async fn log_in(
+    pim: Pim<'_>,
+    user: &str,
+    password: &Secret,
+) -> crate::Result<LoginLayout> {
+    let page = LoginPage::open(pim).await?;
+    let layout = page.layout();
+    page.log_in(user, password).await?;
+    Ok(layout)
+}
+
+/// The generation (given, or detected on the landing page after logging in) and how it was
+/// told, for the progress line.
+pub(crate) async fn generation(
+    pim: Pim<'_>,
+    choice: GenerationChoice,
+    layout: LoginLayout,
+) -> crate::Result<(Generation, String)> {
+    match choice {
+        GenerationChoice::Fixed(g) => Ok((g, format!("{g} (--pim-version)"))),
+        GenerationChoice::Auto => {
+            let (g, why) = pim::generation::detect(&pim, layout).await?;
+            Ok((g, format!("{g} detected: {why}")))
+        }
+    }
 }
 
 /// Before creating anything: can this admin open the pages the flow needs? (A role without

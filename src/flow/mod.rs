@@ -7,6 +7,7 @@
 use std::sync::Mutex;
 
 use crate::browser::{Browser, BrowserSession};
+use crate::error::Error;
 use crate::model::{Credentials, Step};
 use crate::pim::{self, Generation, Pim, Verified};
 use crate::progress::Progress;
@@ -15,6 +16,8 @@ mod config;
 mod connection;
 mod connection4;
 mod console;
+mod critical;
+mod keep;
 mod login;
 mod role;
 mod session;
@@ -24,7 +27,11 @@ mod verify;
 
 pub use crate::model::{Created, Provisioned};
 use config::Ctx;
-pub use config::{BrowserConfig, GenerationOptions, ProvisionConfig, GENERATED_PASSWORD_LEN};
+pub use config::{
+    check_connection_label, BrowserConfig, GenerationOptions, ProvisionConfig,
+    GENERATED_PASSWORD_LEN,
+};
+pub(crate) use login::{generation, log_in};
 pub(crate) use session::{finish, guarded, start_browser};
 pub(crate) use step::step;
 pub use step::Recovery;
@@ -43,6 +50,19 @@ pub async fn provision_with_capture(
     progress: &Progress,
     capture: Option<std::sync::Arc<crate::browser::Capture>>,
 ) -> crate::Result<Provisioned> {
+    provision_keeping(cfg, progress, capture, None).await
+}
+
+/// [`provision_with_capture`] that keeps what it generates or is shown once in `vault` before
+/// sending it (see [`crate::vault`]), and picks up what an earlier run left there. The caller
+/// removes the records once it has delivered the credentials
+/// ([`crate::vault::Vault::forget_delivered`]).
+pub async fn provision_keeping(
+    cfg: &ProvisionConfig,
+    progress: &Progress,
+    capture: Option<std::sync::Arc<crate::browser::Capture>>,
+    vault: Option<&crate::vault::Vault>,
+) -> crate::Result<Provisioned> {
     let bc = BrowserConfig::from(cfg);
     let created = Mutex::new(Created::default());
     let session = start_browser(&bc, progress).await?;
@@ -53,7 +73,7 @@ pub async fn provision_with_capture(
         }
     }
     session.browser().set_tracing(cfg.trace.is_some());
-    let outcome = guarded(run(session.browser(), cfg, progress, &created)).await;
+    let outcome = guarded(run(session.browser(), cfg, progress, &created, vault)).await;
     if let Some(path) = &cfg.trace {
         session::write_trace(path, session.browser(), &outcome, progress);
     }
@@ -82,7 +102,7 @@ pub async fn provision_on(
     progress: &Progress,
 ) -> crate::Result<Provisioned> {
     let created = Mutex::new(Created::default());
-    run(b, cfg, progress, &created).await
+    run(b, cfg, progress, &created, None).await
 }
 
 /// Verifies credentials from a browser on the PIM's origin (token, then the 3.x probe call);
@@ -113,6 +133,7 @@ async fn run(
     cfg: &ProvisionConfig,
     progress: &Progress,
     created: &Mutex<Created>,
+    vault: Option<&crate::vault::Vault>,
 ) -> crate::Result<Provisioned> {
     let base = cfg.pim_url.trim_end_matches('/');
     b.add_secret(cfg.admin_password.expose());
@@ -122,6 +143,7 @@ async fn run(
     let mut notes = Vec::new();
     let pim = Pim::new(b, base);
     let generation = login::log_in_and_detect(pim, cfg, progress).await?;
+    config::check_connection_label(generation, &cfg.connection).map_err(Error::Usage)?;
     let pim = pim.with_generation(generation);
     // In-page clicks (one round trip per click) are verified up to 5.x; the 6.x/7.x
     // design-system pages get WebDriver's own click.
@@ -134,6 +156,7 @@ async fn run(
         created,
         notes: &step_notes,
         recovery: Recovery::PROVISION,
+        vault,
     };
     if !generation.has_connections() && !generation.console_only() {
         login::check_permissions(ctx).await?;

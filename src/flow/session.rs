@@ -23,8 +23,9 @@ pub(crate) async fn start_browser(
         timeout: bc.timeout,
         artifacts_dir: bc.artifacts_dir.clone(),
         browser: bc.browser,
+        env_remove: browser::secret_env_names(),
     };
-    progress.begin(Step::StartBrowser.name());
+    progress.begin(Step::StartBrowser);
     // Raced against Ctrl-C/SIGTERM too: dropping a half-done launch kills what it started.
     let launched = tokio::select! {
         r = browser::launch(&opts) => r,
@@ -46,36 +47,29 @@ pub(crate) async fn start_browser(
     }
 }
 
-/// Resolves when the user interrupts the run: Ctrl-C (SIGINT) or SIGTERM (what CI
-/// cancellation and `timeout` send). Never resolves when the handlers cannot be installed.
+/// Resolves when the user interrupts the run: Ctrl-C (SIGINT), SIGTERM (what CI
+/// cancellation and `timeout` send) or SIGHUP. Never resolves when no handler can be installed.
 pub(crate) async fn interrupted() {
-    use tokio::signal::unix::{signal, SignalKind};
-    let term = async {
-        match signal(SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    let int = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    tokio::select! {
-        _ = term => {},
-        _ = int => {},
-    }
+    crate::browser::termination().await;
 }
 
-/// Runs `fut` caught against panics and raced against Ctrl-C/SIGTERM (`None`).
+/// Runs `fut` caught against panics and raced against Ctrl-C/SIGTERM (`None`). An interrupt
+/// during a [`super::critical`] section lets it end first (bounded; a second interrupt stops
+/// at once), so that a secret the PIM showed once is on disk before the run stops.
 pub(crate) async fn guarded<T>(fut: impl Future<Output = T>) -> Option<std::thread::Result<T>> {
-    let run = AssertUnwindSafe(fut).catch_unwind();
+    let mut run = std::pin::pin!(AssertUnwindSafe(fut).catch_unwind());
     tokio::select! {
-        r = run => Some(r),
-        _ = interrupted() => None,
+        r = &mut run => return Some(r),
+        _ = interrupted() => {}
     }
+    if super::critical::active() {
+        tokio::select! {
+            _ = &mut run => {}
+            _ = super::critical::settled(super::critical::GRACE) => {}
+            _ = interrupted() => {}
+        }
+    }
+    None
 }
 
 /// Tears the browser down, then turns the guarded outcome into the result: a panic is resumed,

@@ -17,8 +17,8 @@ pub(crate) async fn step<T>(
     name: Step,
     fut: impl Future<Output = crate::Result<(T, String)>>,
 ) -> crate::Result<T> {
-    let name = name.name();
     progress.begin(name);
+    let name = name.name();
     b.set_step(name);
     match fut.await {
         Ok((v, detail)) => {

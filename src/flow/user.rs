@@ -3,10 +3,12 @@
 use std::sync::Mutex;
 
 use super::config::{Ctx, ProvisionConfig, GENERATED_PASSWORD_LEN};
+use super::keep;
 use crate::error::Error;
 use crate::model::Step;
-use crate::pim::{self, Generation, NewUser, Pim, UsersPage};
+use crate::pim::{self, Generation, NewUser, UsersPage};
 use crate::secrets::Secret;
+use crate::vault::Subject;
 
 /// 4.x+: the connection creates its own API user; says what of the options does not apply.
 pub(crate) fn connection_user_note(cfg: &ProvisionConfig, generation: Generation) -> String {
@@ -48,7 +50,7 @@ async fn once(
         ));
     }
     if cfg.reset_password {
-        let (password, how) = reset_password(pim, cfg, users, pim.generation()).await?;
+        let (password, how) = reset_password(ctx, users, pim.generation()).await?;
         ctx.progress.note(&format!(
             "user {} exists: its password was reset ({how})",
             cfg.api_user
@@ -57,6 +59,22 @@ async fn once(
             Some(password),
             format!("password reset (Users grid page {page})"),
         ));
+    }
+    if cfg.api_password.is_none() {
+        // A password an earlier run generated and saved, then stopped before delivering it.
+        let subject = Subject::User(cfg.api_user.clone());
+        if let Some(found) = keep::pick_up(ctx, &subject, |_| true) {
+            let password = found.record.password;
+            if let Some(p) = &password {
+                pim.browser.add_secret(p.expose());
+            }
+            return Ok((
+                password,
+                format!(
+                    "reused with the password saved by an earlier run (Users grid page {page})"
+                ),
+            ));
+        }
     }
     ctx.progress.note(&format!(
         "user {} exists: reused, its password left unchanged",
@@ -75,10 +93,16 @@ async fn create(
     attempt: &Mutex<Option<Secret>>,
 ) -> crate::Result<(Option<Secret>, String)> {
     let (pim, cfg) = (ctx.pim, ctx.cfg);
-    let password = cfg
-        .api_password
-        .clone()
-        .unwrap_or_else(|| crate::secrets::generate_password(GENERATED_PASSWORD_LEN));
+    let (password, record) = match cfg.api_password.clone() {
+        Some(p) => (p, None),
+        None => {
+            let p = crate::secrets::generate_password(GENERATED_PASSWORD_LEN);
+            // Write-ahead: on disk before the PIM has it.
+            let why = "generated password, sent to create the user";
+            let saved = keep::before_sending(ctx, Subject::User(cfg.api_user.clone()), &p, why)?;
+            (p, saved)
+        }
+    };
     pim.browser.add_secret(password.expose());
     *attempt.lock().unwrap() = Some(password.clone());
     let email = format!("{}@example.com", email_local_part(&cfg.api_user));
@@ -103,6 +127,7 @@ async fn create(
             // Refused by validation ("This value is already used.": a concurrent run
             // created it): nothing of ours was committed; a retry finds and reuses it.
             *attempt.lock().unwrap() = None;
+            keep::discard(record);
             ctx.created
                 .lock()
                 .unwrap()
@@ -112,6 +137,8 @@ async fn create(
         return Err(e);
     }
     ctx.created.lock().unwrap().confirm("user");
+    // The user did not exist: records older runs left for it hold passwords it never had.
+    keep::drop_others(ctx, &Subject::User(cfg.api_user.clone()), record.as_deref());
     Ok((Some(password), "created".to_string()))
 }
 
@@ -121,11 +148,11 @@ async fn create(
 /// user form's password fields exist only on creation). Returns the new password and how it
 /// was set.
 async fn reset_password(
-    pim: Pim<'_>,
-    cfg: &ProvisionConfig,
+    ctx: Ctx<'_>,
     users: UsersPage<'_>,
     generation: Generation,
 ) -> crate::Result<(Secret, &'static str)> {
+    let (pim, cfg) = (ctx.pim, ctx.cfg);
     if generation != Generation::V3 {
         return Err(Error::Usage(format!(
             "--reset-password: Akeneo {generation} lets an administrator set a password only \
@@ -145,19 +172,31 @@ async fn reset_password(
             cfg.api_user
         )));
     };
-    let (password, how) = match cfg.api_password.clone() {
-        Some(p) => (p, "the given password"),
-        None => (
-            crate::secrets::generate_password(GENERATED_PASSWORD_LEN),
-            "a generated password",
-        ),
+    let (password, how, saved) = match cfg.api_password.clone() {
+        Some(p) => (p, "the given password", None),
+        None => {
+            let p = crate::secrets::generate_password(GENERATED_PASSWORD_LEN);
+            let why = "generated password, sent to reset the user's password";
+            let saved = keep::before_sending(ctx, Subject::User(cfg.api_user.clone()), &p, why)?;
+            (p, "a generated password", saved)
+        }
     };
     pim.browser.add_secret(password.expose());
-    users
-        .edit(&cfg.api_user)
-        .await?
-        .change_password(&current, &password)
-        .await?;
+    let changed = async {
+        users
+            .edit(&cfg.api_user)
+            .await?
+            .change_password(&current, &password)
+            .await
+    }
+    .await;
+    if let Err(e) = changed {
+        if matches!(e, Error::PimRefused { .. }) {
+            // Refused ("Wrong password", too short): the old password is still the one.
+            keep::discard(saved);
+        }
+        return Err(e);
+    }
     Ok((password, how))
 }
 

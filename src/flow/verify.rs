@@ -15,7 +15,7 @@ pub(crate) async fn verify(
 ) -> crate::Result<(bool, Option<String>)> {
     let (pim, progress) = (ctx.pim, ctx.progress);
     if !ctx.cfg.verify {
-        progress.begin(Step::Verify.name());
+        progress.begin(Step::Verify);
         progress.pass("skipped (--no-verify)");
         return Ok((false, None));
     }
@@ -25,7 +25,7 @@ pub(crate) async fn verify(
              PIM_API_PASSWORD to verify)",
             ctx.cfg.api_user
         );
-        progress.begin(Step::Verify.name());
+        progress.begin(Step::Verify);
         progress.pass("skipped (password unknown)");
         progress.note(&note);
         notes.push(note);

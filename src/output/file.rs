@@ -3,27 +3,11 @@
 use std::io::Write;
 use std::path::Path;
 
-/// Checks before the run that `path` may be written: its folder exists and, without `force`,
-/// the file does not exist yet. Returns a message for a usage error otherwise.
+/// Checks before the run that `path` may be written: absent with an existing folder, or
+/// (with `force`) an existing regular file; never a device, FIFO or folder. Returns a message
+/// for a usage error otherwise (see [`crate::preflight::output_target`]).
 pub fn check_writable(path: &Path, force: bool) -> Result<(), String> {
-    if path.exists() && !force {
-        return Err(format!(
-            "{} already exists: pass --force to overwrite it, or choose another --output",
-            path.display()
-        ));
-    }
-    if path.is_dir() {
-        return Err(format!("{} is a directory, not a file", path.display()));
-    }
-    let dir = parent_dir(path);
-    if !dir.is_dir() {
-        return Err(format!(
-            "folder {} does not exist (for --output {})",
-            dir.display(),
-            path.display()
-        ));
-    }
-    Ok(())
+    crate::preflight::output_target(path, force)
 }
 
 fn parent_dir(path: &Path) -> &Path {

@@ -114,7 +114,18 @@ pub async fn verify_credentials(
     b.add_secret(password.expose());
     let here = b.url().await.unwrap_or_default();
     if !same_origin(&here, pim.base()) {
-        b.goto(&pim.url("/user/login")).await?;
+        b.goto(&pim.url("/user/login"))
+            .await
+            .map_err(|e| super::login::unreachable(&pim, e))?;
+        let code = b
+            .script(
+                &format!("return {};", crate::browser::NETERROR_FACTS_JS),
+                vec![],
+            )
+            .await?;
+        if let Some(code) = code.as_str() {
+            return Err(crate::browser::NetFailure::classify(code).error(pim.base(), code));
+        }
     }
     let args = vec![
         json!(pim.url("/api/oauth/v1/token")),

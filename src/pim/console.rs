@@ -106,12 +106,13 @@ impl Console {
     /// (without secrets: none are in the arguments) with its stderr.
     async fn run(&self, args: &[String]) -> Result<String, Error> {
         let shown = join(self.prefix.iter().chain(args.iter()));
-        let child = tokio::process::Command::new(&self.prefix[0])
+        let mut cmd = tokio::process::Command::new(&self.prefix[0]);
+        for var in crate::browser::secret_env_names() {
+            cmd.env_remove(var);
+        }
+        let child = cmd
             .args(&self.prefix[1..])
             .args(args)
-            .env_remove(crate::secrets::ENV_VARS[0])
-            .env_remove(crate::secrets::ENV_VARS[1])
-            .env_remove(crate::secrets::ENV_VARS[2])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

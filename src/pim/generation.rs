@@ -17,7 +17,7 @@ use std::str::FromStr;
 
 use serde_json::{json, Value};
 
-use crate::browser::{Cond, Filter, Locator};
+use crate::browser::{Cond, Filter, Locator, NetFailure, NETERROR_FACTS_JS};
 use crate::error::Error;
 
 use super::Pim;
@@ -150,6 +150,7 @@ pub enum LoginLayout {
 const LOGIN_FACTS_JS: &str = r#"
 const f = document.querySelector('form.form-signin');
 return {
+  neterror: __NETERROR__,
   akeneo: !!document.querySelector('[class*="Akn"]'),
   user: !!(f && f.querySelector('input[name="_username"]')),
   pass: !!(f && f.querySelector('input[name="_password"]')),
@@ -159,7 +160,8 @@ return {
 "#;
 
 /// Waits for the login page to settle and tells whether it is an Akeneo login. A page that is
-/// not one is refused as `Error::Usage` ("not an Akeneo PIM: …", exit 2).
+/// not one is refused as `Error::Usage` ("not an Akeneo PIM: …", exit 2); the browser's network
+/// error page is `Error::Unreachable` (exit 6).
 pub async fn check_login_page(pim: &Pim<'_>) -> Result<LoginLayout, Error> {
     let b = pim.browser;
     let form =
@@ -171,7 +173,13 @@ pub async fn check_login_page(pim: &Pim<'_>) -> Result<LoginLayout, Error> {
             b.timeout(),
         )
         .await?;
-    let facts = b.script(LOGIN_FACTS_JS, vec![]).await?;
+    let js = LOGIN_FACTS_JS.replace("__NETERROR__", NETERROR_FACTS_JS);
+    let facts = b.script(&js, vec![]).await?;
+    // The browser's own error page (closed port, DNS, TLS ...): a network failure, not a page
+    // that is not a PIM.
+    if let Some(code) = facts["neterror"].as_str() {
+        return Err(NetFailure::classify(code).error(pim.base(), code));
+    }
     let flag = |k: &str| facts[k].as_bool().unwrap_or(false);
     if found.alt == 1 || !flag("user") || !flag("pass") || !flag("akeneo") {
         let url = b.url().await.unwrap_or_default();

@@ -1,8 +1,9 @@
 //! The Oro/Akeneo datagrid (backgrid table + numbered pager), read in one script per page.
 //!
 //! Columns are found by their header text, never by position (the order changed between
-//! versions). The pager is a row of numbered links (`.AknGridToolbar-center a`), the current
-//! one highlighted; a page change reloads the rows by XHR.
+//! versions). The 2.x/3.x pager is a row of numbered links (`.AknGridToolbar-center a`), the
+//! current one highlighted; 1.7's (Oro pagination-input) is Prev / page input / Next with
+//! "of N". A page change reloads the rows by XHR.
 
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -50,18 +51,19 @@ for (const a of links) {
   pages.push(n);
   if (a.classList.contains('active') || a.classList.contains('AknActionButton--highlight')) current = n;
 }
-if (pages.length === 0) {
-  // 1.7 (Oro): Prev / page input / Next, "of N | M records".
-  const inputIn = (root) => [...root.querySelectorAll('.AknGridToolbar-pageInput, .pagination input[type="text"]')].filter(visible)[0];
-  const input = (found.scope === document ? null : inputIn(found.scope)) || inputIn(document);
-  const box = input && input.closest('.pagination, .AknGridToolbar-left, .AknGridToolbar');
-  const total = box && /of\s+(\d+)/.exec(norm(box.textContent));
-  if (input && total) {
-    current = parseInt(input.value, 10) || 1;
-    for (let n = 1; n <= parseInt(total[1], 10); n++) pages.push(n);
-  }
-}
-return { headers: found.headers, rows: found.rows, pages, current };
+if (pages.length > 0) return { headers: found.headers, rows: found.rows, pages, current, stepper: false };
+// 1.7 (Oro pagination-input): Prev / page input / Next, and "of N | M records".
+const inputIn = (root) => [...root.querySelectorAll('.AknGridToolbar-pageInput, .pagination input[type="text"]')].filter(visible);
+let inputs = found.scope === document ? [] : inputIn(found.scope);
+if (inputs.length === 0) inputs = inputIn(document);
+if (inputs.length === 0) return { headers: found.headers, rows: found.rows, pages, current, stepper: false };
+const input = inputs[0];
+const bar = input.closest('.pagination, .AknGridToolbar-left, .AknGridToolbar') || input.parentElement;
+const m = /of\s+(\d+)/i.exec(norm(bar.textContent));
+const total = m ? parseInt(m[1], 10) : 1;
+current = parseInt(input.value, 10) || 1;
+for (let n = 1; n <= total; n++) pages.push(n);
+return { headers: found.headers, rows: found.rows, pages, current, stepper: true };
 "#;
 
 /// One row: the text of each cell, and the state of its `Has role`-style checkbox.
@@ -84,6 +86,9 @@ pub struct GridPage {
     pub pages: Vec<u32>,
     /// The highlighted page.
     pub current: Option<u32>,
+    /// True for 1.7's pager (Prev / page input / Next, "of N"): `pages` is then 1..=N.
+    #[serde(default)]
+    pub stepper: bool,
 }
 
 impl GridPage {
@@ -177,64 +182,116 @@ impl Grid {
         })
     }
 
-    /// Clicks page `n` of the pager and waits until it is the highlighted page and the rows
-    /// are loaded (page settled: the page change's request finished).
-    pub async fn go_to_page(&self, b: &Browser, n: u32) -> Result<(), Error> {
-        let link = Locator::css(".AknGridToolbar-center a")
-            .filter(Filter::Visible)
-            .text(n.to_string());
-        let scope = self.scope.clone().unwrap_or_else(|| "body".into());
-        let input = Locator::css(scope.clone())
-            .filter(Filter::Visible)
-            .find(".AknGridToolbar-pageInput")
-            .filter(Filter::Visible);
-        if b.script(
-            "return !!document.querySelector('.AknGridToolbar-center a');",
-            vec![],
-        )
-        .await?
-        .as_bool()
-            == Some(false)
-        {
-            // 1.7's Oro pager: Next, then the page input shows `n` once the rows loaded.
-            let next = Locator::css(scope)
-                .filter(Filter::Visible)
-                .find("[data-action=\"next-page\"]")
-                .filter(Filter::Visible)
-                .nth(0);
-            b.click(&next).await?;
-            let shown = input.filter(Filter::Value(n.to_string())).nth(0);
-            return b.wait(&shown, Cond::Visible).await.map(|_| ());
+    /// Goes from the page shown (`from`) to page `n` and waits until it is the current page
+    /// and its rows are loaded (page settled: the page change's request finished).
+    ///
+    /// Numbered pager (2.x/3.x): clicks the link `n`, or when the pager's window does not show
+    /// it, the shown page nearest to `n`, and again. 1.7's pager: Next or Prev, as many times
+    /// as it takes.
+    pub async fn go_to_page(&self, b: &Browser, from: &GridPage, n: u32) -> Result<(), Error> {
+        if from.stepper {
+            return self.step_to_page(b, from.current.unwrap_or(1), n).await;
         }
-        b.click(&link).await?;
-        let current = link.filter(Filter::Any(vec![
-            Filter::Class("active".into()),
-            Filter::Class("AknActionButton--highlight".into()),
-        ]));
-        b.wait(&current, Cond::Visible).await.map(|_| ())
+        let mut shown = from.pages.clone();
+        loop {
+            let Some(hop) = nearest(&shown, n) else {
+                return Err(b.unexpected(format!(
+                    "the grid with a '{}' column shows no page link towards page {n}",
+                    self.header
+                )));
+            };
+            let link = self
+                .pager()
+                .find(".AknGridToolbar-center a")
+                .filter(Filter::Visible)
+                .text(hop.to_string());
+            b.click(&link).await?;
+            let current = link.filter(Filter::Any(vec![
+                Filter::Class("active".into()),
+                Filter::Class("AknActionButton--highlight".into()),
+            ]));
+            b.wait(&current, Cond::Visible).await?;
+            if hop == n {
+                return Ok(());
+            }
+            shown = self.read(b).await?.pages;
+        }
     }
 
-    /// Pages through the grid from the current page until `pick` returns something; returns
-    /// it with the page number it was found on.
+    /// 1.7's pager: Next or Prev, one page at a time, each done when the page input shows the
+    /// new page (the grid re-renders it once the rows are loaded). The page input itself is not
+    /// typed into: clearing it fires `change`, which loads page 1 first.
+    async fn step_to_page(&self, b: &Browser, current: u32, n: u32) -> Result<(), Error> {
+        let input = self
+            .pager()
+            .find(".AknGridToolbar-pageInput, .pagination input[type=\"text\"]")
+            .filter(Filter::Visible);
+        let (action, step): (&str, i64) = if n > current {
+            ("next-page", 1)
+        } else {
+            ("previous-page", -1)
+        };
+        let button = self
+            .pager()
+            .find(format!("[data-action=\"{action}\"]"))
+            .filter(Filter::Visible);
+        let mut at = i64::from(current);
+        while at != i64::from(n) {
+            b.click(&button).await?;
+            at += step;
+            b.wait(
+                &input.clone().filter(Filter::Value(at.to_string())),
+                Cond::Visible,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Where the pager lives: the grid's scope, else the page.
+    fn pager(&self) -> Locator {
+        match &self.scope {
+            Some(s) => Locator::css(s.clone()).filter(Filter::Visible),
+            None => Locator::css("body"),
+        }
+    }
+
+    /// Reads every page until `pick` returns something; returns it with the page number it was
+    /// found on. Pages forward from the current page to the last, then back over the pages
+    /// before it (a grid may open on a later page), so each page is read once.
     pub async fn find<T>(
         &self,
         b: &Browser,
         mut pick: impl FnMut(&GridPage) -> Option<T>,
     ) -> Result<Option<(T, u32)>, Error> {
         let mut page = self.read(b).await?;
+        let start = page.current.unwrap_or(1);
         loop {
             if let Some(t) = pick(&page) {
                 return Ok(Some((t, page.current.unwrap_or(1))));
             }
             match page.next_page() {
                 Some(n) => {
-                    self.go_to_page(b, n).await?;
+                    self.go_to_page(b, &page, n).await?;
                     page = self.read(b).await?;
                 }
-                None => return Ok(None),
+                None => break,
             }
         }
+        for n in (1..start).rev() {
+            self.go_to_page(b, &page, n).await?;
+            page = self.read(b).await?;
+            if let Some(t) = pick(&page) {
+                return Ok(Some((t, n)));
+            }
+        }
+        Ok(None)
     }
+}
+
+/// The shown page nearest to `n` (`n` itself when shown).
+fn nearest(shown: &[u32], n: u32) -> Option<u32> {
+    shown.iter().copied().min_by_key(|p| p.abs_diff(n))
 }
 
 fn parse_page(v: Value) -> Option<GridPage> {
@@ -281,5 +338,25 @@ mod tests {
         p.pages.clear();
         p.current = None;
         assert_eq!(p.next_page(), None);
+    }
+
+    #[test]
+    fn the_17_pager_reads_as_pages_one_to_n() {
+        let p = parse_page(json!({
+            "headers": ["Has role", "Username"], "rows": [],
+            "pages": [1, 2], "current": 2, "stepper": true,
+        }))
+        .unwrap();
+        assert!(p.stepper);
+        assert_eq!(p.next_page(), None);
+        assert!(!page().stepper, "numbered pagers are not steppers");
+    }
+
+    #[test]
+    fn nearest_shown_page_leads_towards_the_target() {
+        assert_eq!(nearest(&[1, 4, 5, 6, 12], 2), Some(1));
+        assert_eq!(nearest(&[1, 4, 5, 6, 12], 5), Some(5));
+        assert_eq!(nearest(&[1, 4, 5, 6, 12], 10), Some(12));
+        assert_eq!(nearest(&[], 3), None);
     }
 }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::browser::{Cond, Filter, Locator, Typing};
+use crate::browser::{code_in_message, Cond, Filter, Locator, NetFailure, Typing};
 use crate::error::Error;
 use crate::secrets::Secret;
 
@@ -26,23 +26,14 @@ fn logged_in() -> Locator {
 }
 
 /// A navigation the browser could not complete (`net::ERR_CONNECTION_REFUSED`,
-/// `net::ERR_NAME_NOT_RESOLVED` ...) means a wrong `--pim-url`: bad input, said plainly.
-fn unreachable(pim: &Pim<'_>, e: Error) -> Error {
+/// `net::ERR_NAME_NOT_RESOLVED`, Firefox's `about:neterror` …) is named as a network failure
+/// (`Error::Unreachable`), not as a page that is not a PIM.
+pub(super) fn unreachable(pim: &Pim<'_>, e: Error) -> Error {
     let Error::Browser { message: msg, .. } = &e else {
         return e;
     };
-    match msg.find("net::ERR_") {
-        Some(i) => {
-            let code: String = msg[i..]
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == ':')
-                .collect();
-            Error::Usage(format!(
-                "cannot reach the PIM at {}: {code} (check --pim-url, and that the browser can \
-                 reach that address)",
-                pim.base()
-            ))
-        }
+    match code_in_message(msg) {
+        Some(code) => NetFailure::classify(&code).error(pim.base(), &code),
         None => e,
     }
 }
@@ -55,7 +46,8 @@ pub struct LoginPage<'a> {
 
 impl<'a> LoginPage<'a> {
     /// Opens `/user/login` and waits for the login form. A page that is not an Akeneo login
-    /// is refused (`Error::Usage`, "not an Akeneo PIM: …").
+    /// is refused (`Error::Usage`, "not an Akeneo PIM: …"); an address the browser cannot
+    /// reach is `Error::Unreachable` ("cannot reach the PIM at …: connection refused …").
     pub async fn open(pim: Pim<'a>) -> Result<Self, Error> {
         // Here the login form is expected, not a sign that the session ended.
         pim.browser.watch_session_end(None);
