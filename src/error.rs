@@ -21,6 +21,9 @@ pub mod exit {
     pub const INTERRUPTED: i32 = 130;
 }
 
+/// A cause kept in an error's source chain.
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 /// Result alias used across the driver.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -63,8 +66,14 @@ pub enum Error {
         message: String,
     },
     /// The browser or the WebDriver server failed or died (exit 5).
-    #[error("browser/WebDriver: {0}")]
-    Browser(String),
+    #[error("browser/WebDriver: {message}")]
+    Browser {
+        /// What failed and where (step, command, program).
+        message: String,
+        /// The underlying cause (a WebDriver or I/O error), kept for the error's source chain.
+        #[source]
+        source: Option<Cause>,
+    },
     /// Credentials were obtained but did not pass verification (exit 4).
     #[error("verification failed: {0}")]
     Verify(String),
@@ -83,12 +92,31 @@ pub enum Error {
 }
 
 impl Error {
+    /// A browser/WebDriver failure without an underlying error value.
+    pub fn browser(message: impl Into<String>) -> Self {
+        Error::Browser {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// A browser/WebDriver failure caused by `cause` (kept as the error's source).
+    pub fn browser_caused(
+        message: impl Into<String>,
+        cause: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Error::Browser {
+            message: message.into(),
+            source: Some(Box::new(cause)),
+        }
+    }
+
     /// The documented exit code for this error.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Usage(_) => exit::USAGE,
             Error::PimRefused { .. } | Error::SessionExpired { .. } => exit::PIM_REFUSED,
-            Error::Timeout { .. } | Error::Browser(_) => exit::BROWSER,
+            Error::Timeout { .. } | Error::Browser { .. } => exit::BROWSER,
             Error::Verify(_) => exit::VERIFY,
             Error::Interrupted => exit::INTERRUPTED,
             Error::Unexpected { .. } | Error::Other(_) => exit::OTHER,

@@ -367,7 +367,7 @@ pub async fn run_with_env(
             };
             if verbosity >= 0 {
                 let line = match &outcome.result {
-                    Ok(p) => format!("client id {}", p.client_id),
+                    Ok(p) => format!("client id {}", p.credentials.client_id),
                     Err(e) => e.to_string(),
                 };
                 eprintln!(
@@ -489,7 +489,7 @@ pub fn summary(outcomes: &[InstanceOutcome], wall: Duration) -> String {
     );
     for o in outcomes {
         let detail = match &o.result {
-            Ok(p) => format!("{}  client id {}", o.pim_url, p.client_id),
+            Ok(p) => format!("{}  client id {}", o.pim_url, p.credentials.client_id),
             Err(e) => match &o.failed_step {
                 Some(s) if !e.to_string().contains(&format!("'{s}'")) => {
                     format!("{}  at step '{s}': {e}", o.pim_url)
@@ -572,82 +572,6 @@ pub fn to_json_array(outcomes: &[InstanceOutcome]) -> String {
     format!("{}\n", serde_json::to_string_pretty(&arr).unwrap())
 }
 
-/// What `provision --fleet` was given on the command line.
-#[derive(Debug, Clone)]
-pub struct FleetCli {
-    /// The fleet file.
-    pub file: PathBuf,
-    /// One file per instance here instead of a JSON array on stdout.
-    pub output_dir: Option<PathBuf>,
-    /// Format of the files in `output_dir` (stdout is always a JSON array).
-    pub format: Format,
-    /// How to run.
-    pub options: FleetOptions,
-}
-
-/// `provision --fleet`: load, run, write the results, print the summary; returns the exit code.
-pub async fn cli_main(args: FleetCli, progress: &Progress) -> i32 {
-    let fleet = match Fleet::load(&args.file) {
-        Ok(f) => f,
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            return exit::USAGE;
-        }
-    };
-    match &args.output_dir {
-        Some(d) if !d.is_dir() => {
-            eprintln!(
-                "error: --output-dir {}: not an existing folder",
-                d.display()
-            );
-            return exit::USAGE;
-        }
-        None if args.format != Format::Json => {
-            eprintln!(
-                "error: --fleet prints a JSON array on stdout; for --format env or postman pass \
-                 --output-dir DIR (one file per instance)"
-            );
-            return exit::USAGE;
-        }
-        _ => {}
-    }
-    progress.note(&format!(
-        "fleet: {} instance(s), up to {} at once, {}{}",
-        fleet.instances.len(),
-        args.options.parallel.max(1),
-        args.options.browser,
-        match &args.options.webdriver {
-            Some(u) => format!(" via {u}"),
-            None => String::new(),
-        }
-    ));
-    let t = Instant::now();
-    let outcomes = run(&fleet, &args.options, progress).await;
-    let wall = t.elapsed();
-    if progress.verbosity() >= -1 {
-        eprint!("\n{}", summary(&outcomes, wall));
-    }
-    match &args.output_dir {
-        None => print!("{}", to_json_array(&outcomes)),
-        Some(dir) => match write_dir(dir, &outcomes, args.format) {
-            Ok(files) => progress.note(&format!(
-                "{} file(s) written to {} (mode 0600)",
-                files.len(),
-                dir.display()
-            )),
-            Err(e) => {
-                eprintln!(
-                    "error: cannot write into {}: {e}\nThe results, once:\n{}",
-                    dir.display(),
-                    to_json_array(&outcomes)
-                );
-                return exit::OTHER;
-            }
-        },
-    }
-    exit_code(&outcomes)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -728,13 +652,10 @@ generation = "4"
             elapsed: Duration::ZERO,
         };
         assert_eq!(exit_code(&[]), exit::OK);
-        assert_eq!(
-            exit_code(&[failed(Error::Browser("b".into()))]),
-            exit::BROWSER
-        );
+        assert_eq!(exit_code(&[failed(Error::browser("b"))]), exit::BROWSER);
         assert_eq!(
             exit_code(&[
-                failed(Error::Browser("b".into())),
+                failed(Error::browser("b")),
                 failed(Error::Verify("v".into()))
             ]),
             exit::OTHER

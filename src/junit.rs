@@ -1,5 +1,9 @@
 //! JUnit XML (the Ant/Surefire dialect CI servers read): one `<testsuite>`, one `<testcase>`
-//! per step, `<failure>` and `<skipped>` children. Written by hand with XML escaping.
+//! per step, `<failure>` and `<skipped>` children.
+
+use std::time::Duration;
+
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 /// How a test case ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,64 +37,37 @@ pub struct Case {
     pub outcome: Outcome,
 }
 
-/// Escapes text for XML attributes and text nodes; drops characters XML 1.0 forbids.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// The JUnit XML document of one suite.
+/// The JUnit XML document of one suite (written with `quick-junit`, which escapes the text and
+/// drops the characters XML 1.0 forbids).
 pub fn render(suite: &str, cases: &[Case]) -> String {
-    let failures = cases
-        .iter()
-        .filter(|c| matches!(c.outcome, Outcome::Failed { .. }))
-        .count();
-    let skipped = cases
-        .iter()
-        .filter(|c| matches!(c.outcome, Outcome::Skipped { .. }))
-        .count();
-    let total: f64 = cases.iter().map(|c| c.seconds).sum();
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    out.push_str(&format!(
-        "<testsuites name=\"{n}\" tests=\"{t}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" time=\"{total:.3}\">\n\
-         <testsuite name=\"{n}\" tests=\"{t}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" time=\"{total:.3}\">\n",
-        n = escape(suite),
-        t = cases.len()
-    ));
+    let mut ts = TestSuite::new(suite);
     for c in cases {
-        out.push_str(&format!(
-            "  <testcase name=\"{}\" classname=\"{}\" time=\"{:.3}\"",
-            escape(&c.name),
-            escape(&c.classname),
-            c.seconds
-        ));
-        match &c.outcome {
-            Outcome::Passed => out.push_str("/>\n"),
-            Outcome::Failed { message, text } => out.push_str(&format!(
-                ">\n    <failure message=\"{}\" type=\"failure\">{}</failure>\n  </testcase>\n",
-                escape(message),
-                escape(text)
-            )),
-            Outcome::Skipped { message } => out.push_str(&format!(
-                ">\n    <skipped message=\"{}\"/>\n  </testcase>\n",
-                escape(message)
-            )),
-        }
+        let status = match &c.outcome {
+            Outcome::Passed => TestCaseStatus::success(),
+            Outcome::Failed { message, text } => {
+                let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                st.set_message(message.as_str())
+                    .set_type("failure")
+                    .set_description(text.as_str());
+                st
+            }
+            Outcome::Skipped { message } => {
+                let mut st = TestCaseStatus::skipped();
+                st.set_message(message.as_str());
+                st
+            }
+        };
+        let mut tc = TestCase::new(c.name.as_str(), status);
+        tc.set_classname(c.classname.as_str())
+            .set_time(Duration::from_secs_f64(c.seconds.max(0.0)));
+        ts.add_test_case(tc);
     }
-    out.push_str("</testsuite>\n</testsuites>\n");
-    out
+    let mut report = Report::new(suite);
+    report.add_test_suite(ts);
+    report
+        .to_string()
+        .map(|x| x + "\n")
+        .unwrap_or_else(|e| format!("<!-- cannot write the JUnit report: {e} -->\n"))
 }
 
 #[cfg(test)]
@@ -119,10 +96,28 @@ mod tests {
                 },
             ],
         );
-        assert!(xml.contains("name=\"s&lt;&amp;&gt;\""));
-        assert!(xml.contains("name=\"a &quot;b&quot;\""));
-        assert!(xml.contains("failures=\"1\""));
-        assert!(xml.contains("&lt;never&gt; visible\" type"));
+        let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+        let suite = doc
+            .descendants()
+            .find(|n| n.has_tag_name("testsuite"))
+            .unwrap();
+        assert_eq!(suite.attribute("name"), Some("s<&>"));
+        assert_eq!(suite.attribute("failures"), Some("1"));
+        let names: Vec<_> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("testcase"))
+            .map(|n| n.attribute("name").unwrap())
+            .collect();
+        assert_eq!(names, ["a \"b\"", "x"]);
+        let failure = doc
+            .descendants()
+            .find(|n| n.has_tag_name("failure"))
+            .unwrap();
+        assert_eq!(
+            failure.attribute("message"),
+            Some("`a[href=\"#x\"]` <never> visible")
+        );
+        assert_eq!(failure.attribute("type"), Some("failure"));
         assert!(!xml.contains('\u{1}'));
     }
 }

@@ -28,6 +28,9 @@ pub struct StepRecord {
     pub detail: String,
     /// Duration in milliseconds.
     pub millis: u128,
+    /// Where the failure artifacts of a failed step were saved (screenshot, page HTML, URL).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub artifacts: Option<std::path::PathBuf>,
 }
 
 /// Reports progress on stderr according to the verbosity, and records the steps.
@@ -67,15 +70,22 @@ impl Progress {
 
     /// The current step ends successfully with `detail` (e.g. "created", "reused").
     pub fn pass(&self, detail: &str) {
-        self.finish(Status::Passed, detail);
+        self.finish(Status::Passed, detail, None);
     }
 
     /// The current step fails with `detail`.
     pub fn fail(&self, detail: &str) {
-        self.finish(Status::Failed, detail);
+        self.finish(Status::Failed, detail, None);
     }
 
-    fn finish(&self, status: Status, detail: &str) {
+    /// The current step fails with `detail`; its failure artifacts are in `artifacts` (named
+    /// on the progress line, kept in the record for JUnit and reports).
+    pub fn fail_with_artifacts(&self, detail: &str, artifacts: std::path::PathBuf) {
+        let line = format!("{detail} [artifacts: {}]", artifacts.display());
+        self.finish(Status::Failed, &line, Some(artifacts));
+    }
+
+    fn finish(&self, status: Status, detail: &str, artifacts: Option<std::path::PathBuf>) {
         let Some((name, start)) = self.current.lock().unwrap().take() else {
             return;
         };
@@ -94,6 +104,7 @@ impl Progress {
             status,
             detail: detail.to_string(),
             millis: elapsed.as_millis(),
+            artifacts,
         });
     }
 
@@ -107,6 +118,7 @@ impl Progress {
             status: Status::Skipped,
             detail: reason.to_string(),
             millis: 0,
+            artifacts: None,
         });
     }
 

@@ -11,33 +11,7 @@ use crate::progress::{fmt_duration, StepRecord};
 
 /// The tutorial's words for a flow step (API tutorial, "Step 1: create credentials").
 pub fn step_text(step: &str) -> &'static str {
-    match step {
-        "start browser" => "Open a browser on the PIM.",
-        "detect" | "detect version" => "Find out which PIM version this is.",
-        "log in" => "Log in to the PIM back office as an administrator.",
-        "ensure user" => {
-            "Create a dedicated user for the API: System > Users > Create user \
-             (username, first and last name, e-mail, password)."
-        }
-        "ensure role" => {
-            "Create a role for your API user: System > Roles > Create role, name it, grant \
-             Overall Web API access in the Web API permissions tab, and tick your user in the \
-             Users tab; save."
-        }
-        "ensure connection" => {
-            "Create an API connection: System > API connections > Create, give it a label \
-             and save (4.x and later: Connect > Connections > Create, with a flow type)."
-        }
-        "read credentials" => {
-            "Copy the client ID and the secret shown for your connection; with the API user's \
-             username and password they are the four values of the token request."
-        }
-        "verify" => {
-            "Ask for a token (POST /api/oauth/v1/token) and make your first API call \
-             (GET /api/rest/v1/products?limit=1)."
-        }
-        _ => "",
-    }
+    crate::model::Step::from_name(step).map_or("", crate::model::Step::tutorial_text)
 }
 
 /// The tutorial's caption of an image (by file name without `.png`).
@@ -68,11 +42,7 @@ fn esc(s: &str) -> String {
 }
 
 fn scrub(s: &str, secrets: &[String]) -> String {
-    let mut out = s.to_string();
-    for x in secrets.iter().filter(|x| x.len() >= 3) {
-        out = out.replace(x.as_str(), "***");
-    }
-    out
+    crate::secrets::mask(s, secrets)
 }
 
 fn figure(r: &CaptureRecord, secrets: &[String]) -> String {
@@ -190,12 +160,14 @@ mod tests {
                 status: Status::Passed,
                 detail: "as admin".into(),
                 millis: 1200,
+                artifacts: None,
             },
             StepRecord {
                 name: "verify".into(),
                 status: Status::Failed,
                 detail: "token refused for s3cr3tvalue <b>".into(),
                 millis: 30,
+                artifacts: None,
             },
         ];
         let html = render("run", &steps, &[], &["s3cr3tvalue".into()]);

@@ -33,6 +33,27 @@ impl fmt::Display for Secret {
     }
 }
 
+/// Secrets shorter than this are not masked (masking `ab` would blank ordinary words); every
+/// registry of secrets and every output uses this one rule through [`mask`].
+pub const MIN_MASKED_LEN: usize = 3;
+
+/// The one masking rule of every output (artifacts, reports, screenshots' page text): each
+/// secret of at least [`MIN_MASKED_LEN`] bytes is replaced by `***`, longest first so that a
+/// secret containing another is masked whole.
+pub fn mask<S: AsRef<str>>(text: &str, secrets: &[S]) -> String {
+    let mut sorted: Vec<&str> = secrets
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|s| s.len() >= MIN_MASKED_LEN)
+        .collect();
+    sorted.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    let mut out = text.to_string();
+    for s in sorted {
+        out = out.replace(s, "***");
+    }
+    out
+}
+
 /// The environment variables that may hold the tool's secrets: removed from the environment of
 /// every process the tool starts (drivers, browsers, console commands).
 pub const ENV_VARS: [&str; 3] = [
@@ -95,28 +116,9 @@ pub fn stdin_is_terminal() -> bool {
     std::io::stdin().is_terminal()
 }
 
-/// Prompts on stderr and reads one line from stdin with echo turned off.
+/// Prompts on the terminal and reads one line with echo turned off (rpassword).
 fn prompt_hidden(prompt: &str) -> std::io::Result<String> {
-    use std::io::{BufRead, Write};
-    eprint!("{prompt}: ");
-    std::io::stderr().flush()?;
-    let fd = libc::STDIN_FILENO;
-    // SAFETY: termios is plain data; tcgetattr/tcsetattr only read/write that struct for a tty fd.
-    let mut term: libc::termios = unsafe { std::mem::zeroed() };
-    let have_tty = unsafe { libc::tcgetattr(fd, &mut term) } == 0;
-    let saved = term;
-    if have_tty {
-        term.c_lflag &= !libc::ECHO;
-        term.c_lflag |= libc::ECHONL;
-        unsafe { libc::tcsetattr(fd, libc::TCSANOW, &term) };
-    }
-    let mut line = String::new();
-    let r = std::io::stdin().lock().read_line(&mut line);
-    if have_tty {
-        unsafe { libc::tcsetattr(fd, libc::TCSANOW, &saved) };
-    }
-    r?;
-    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    rpassword::prompt_password(format!("{prompt}: "))
 }
 
 /// A random password of `len` characters from letters, digits and a few symbols that survive

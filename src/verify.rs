@@ -1,44 +1,12 @@
 //! `verify`: checks saved credentials (a file written by `provision`, or environment variables)
 //! by getting a token and calling the API from a browser on the PIM's origin.
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::path::Path;
 
-use clap::Args;
 use serde_json::Value;
 
-use crate::browser::BrowserKind;
-use crate::error::{exit, Error};
-use crate::flow::{self, BrowserConfig};
-use crate::pim::api::{Credentials, Verified};
-use crate::progress::Progress;
+use crate::pim::api::Credentials;
 use crate::secrets::Secret;
-
-/// Options of `verify`.
-#[derive(Debug, Args)]
-pub struct VerifyArgs {
-    /// Credentials file written by `provision` (JSON, dotenv or Postman environment; the format
-    /// is detected). Without it: $PIM_URL, $PIM_CLIENT_ID, $PIM_SECRET, $PIM_USERNAME,
-    /// $PIM_PASSWORD.
-    #[arg(long, value_name = "FILE")]
-    credentials: Option<PathBuf>,
-    /// WebDriver URL (chromedriver, Selenium Grid). Without it, chromedriver and headless
-    /// Chromium are started and stopped by the tool.
-    #[arg(long, env = "WEBDRIVER_URL")]
-    webdriver: Option<String>,
-    /// Browser: chromium or firefox.
-    #[arg(long, value_enum, default_value = "chromium")]
-    browser: BrowserKind,
-    /// Deadline of every wait (e.g. 30s, 1500ms).
-    #[arg(long, default_value = "30s", value_parser = crate::cli::parse_duration)]
-    timeout: Duration,
-    /// Folder for failure artifacts.
-    #[arg(long, default_value = "artifacts", value_name = "DIR")]
-    artifacts_dir: PathBuf,
-    /// Only errors on stderr.
-    #[arg(short, long)]
-    quiet: bool,
-}
 
 /// The five values `verify` needs.
 #[derive(Debug, Clone)]
@@ -102,30 +70,16 @@ pub fn parse_saved(text: &str) -> Result<Saved, String> {
             client_id: need("client_id")?,
             secret: Secret::new(need("secret")?),
             username: need("username")?,
-            password: Secret::new(need("password")?),
+            password: Some(Secret::new(need("password")?)),
         },
     })
 }
 
-/// `KEY=value` lines, with the single quoting `output::to_env` writes.
+/// `KEY=value` lines (dotenvy: the single quoting `output::to_env` writes, double quotes,
+/// `export`, comments). Lines it cannot read are skipped.
 fn parse_dotenv(text: &str) -> std::collections::HashMap<String, String> {
-    text.lines()
-        .filter_map(|l| {
-            let l = l.trim();
-            if l.starts_with('#') {
-                return None;
-            }
-            let (k, v) = l.split_once('=')?;
-            let v = v.trim();
-            let v = if v.len() >= 2 && v.starts_with('\'') && v.ends_with('\'') {
-                v[1..v.len() - 1].replace("'\\''", "'")
-            } else if v.len() >= 2 && v.starts_with('"') && v.ends_with('"') {
-                v[1..v.len() - 1].to_string()
-            } else {
-                v.to_string()
-            };
-            Some((k.trim().trim_start_matches("export ").to_string(), v))
-        })
+    dotenvy::from_read_iter(text.as_bytes())
+        .filter_map(Result::ok)
         .collect()
 }
 
@@ -145,7 +99,8 @@ fn from_env() -> Result<Saved, String> {
     parse_saved(&text)
 }
 
-fn load(path: Option<&Path>) -> Result<Saved, String> {
+/// Reads the saved credentials from `path`, or without it from the environment.
+pub fn load(path: Option<&Path>) -> Result<Saved, String> {
     match path {
         Some(p) => {
             let text = std::fs::read_to_string(p)
@@ -153,48 +108,6 @@ fn load(path: Option<&Path>) -> Result<Saved, String> {
             parse_saved(&text).map_err(|e| format!("{}: {e}", p.display()))
         }
         None => from_env(),
-    }
-}
-
-/// Runs `verify`; returns the exit code.
-pub async fn main(args: VerifyArgs) -> i32 {
-    let saved = match load(args.credentials.as_deref()) {
-        Ok(s) => s,
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            return exit::USAGE;
-        }
-    };
-    let progress = Progress::new(if args.quiet { -1 } else { 0 });
-    let bc = BrowserConfig {
-        pim_url: saved.pim_url.clone(),
-        webdriver: args.webdriver,
-        browser: args.browser,
-        headful: false,
-        timeout: args.timeout,
-        artifacts_dir: args.artifacts_dir,
-    };
-    match flow::verify_credentials(&bc, &saved.creds, &progress).await {
-        Ok(v) => {
-            let detail = match v {
-                Verified::Ok => "token obtained and the API answered".to_string(),
-                Verified::ResourceAclMissing(m) => {
-                    format!("token obtained and Overall Web API access works; {m}")
-                }
-            };
-            println!(
-                "verified: {} at {}: {detail}",
-                saved.creds.username, saved.pim_url
-            );
-            exit::OK
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            if let Error::Verify(_) = e {
-                eprintln!("hint: the credentials do not work; re-run `provision` (with --reset-password or --regenerate-password where needed)");
-            }
-            e.exit_code()
-        }
     }
 }
 
@@ -213,7 +126,11 @@ mod tests {
             assert_eq!(s.creds.client_id, "1_abc", "{f:?}");
             assert_eq!(s.creds.secret.expose(), "s3cr3t", "{f:?}");
             assert_eq!(s.creds.username, "myAPIuser", "{f:?}");
-            assert_eq!(s.creds.password.expose(), "pa ss'word$", "{f:?}");
+            assert_eq!(
+                s.creds.password.as_ref().map(Secret::expose),
+                Some("pa ss'word$"),
+                "{f:?}"
+            );
         }
     }
 

@@ -75,7 +75,7 @@ fn assert_role_granted(st: &Value) {
 }
 
 fn secret(p: &Provisioned) -> &str {
-    p.secret.expose()
+    p.credentials.secret.expose()
 }
 
 /// 1.7 to 3.x: user, role (granted, user ticked), and client (by UI or console) exist once;
@@ -98,7 +98,7 @@ async fn legacy_flavour(v: PimVersion, expected: &str) {
         .unwrap_or_else(|e| panic!("{expected} first run: {e}"));
     assert_eq!(first.pim_version, expected);
     assert!(first.verified);
-    assert_eq!(first.username, API_USER);
+    assert_eq!(first.credentials.username, API_USER);
     assert!(first.created.user && first.created.role && first.created.connection);
 
     let st = state(&sim).await;
@@ -126,7 +126,7 @@ async fn legacy_flavour(v: PimVersion, expected: &str) {
         .iter()
         .find(|c| c["label"] == CONNECTION)
         .unwrap();
-    assert_eq!(client["client_id"], first.client_id.as_str());
+    assert_eq!(client["client_id"], first.credentials.client_id.as_str());
     assert_eq!(client["secret"], secret(&first));
 
     let second = provision(&cfg, &Progress::silent())
@@ -134,7 +134,7 @@ async fn legacy_flavour(v: PimVersion, expected: &str) {
         .unwrap_or_else(|e| panic!("{expected} second run: {e}"));
     assert_eq!(second.pim_version, expected);
     assert!(second.verified);
-    assert_eq!(second.client_id, first.client_id);
+    assert_eq!(second.credentials.client_id, first.credentials.client_id);
     assert!(!second.created.user && !second.created.role && !second.created.connection);
     let st = state(&sim).await;
     assert_eq!(count(&st, "users", "username", API_USER), 1);
@@ -159,8 +159,11 @@ async fn connections_flavour(v: PimVersion, expected: &str) {
     assert_eq!(first.pim_version, expected);
     assert!(first.verified);
     assert!(first.created.role && first.created.connection && !first.created.user);
-    assert_ne!(first.username, API_USER, "the connection's own user");
-    assert!(first.password.is_some());
+    assert_ne!(
+        first.credentials.username, API_USER,
+        "the connection's own user"
+    );
+    assert!(first.credentials.password.is_some());
 
     let st = state(&sim).await;
     assert_role_granted(&st);
@@ -173,8 +176,8 @@ async fn connections_flavour(v: PimVersion, expected: &str) {
         .unwrap();
     assert_eq!(conn["flow_type"], "data_source", "{conn}");
     assert_eq!(conn["role"], ROLE, "{conn}");
-    assert_eq!(conn["client_id"], first.client_id.as_str());
-    assert_eq!(conn["username"], first.username.as_str());
+    assert_eq!(conn["client_id"], first.credentials.client_id.as_str());
+    assert_eq!(conn["username"], first.credentials.username.as_str());
     assert_eq!(
         count(&st, "users", "username", API_USER),
         0,
@@ -198,11 +201,11 @@ async fn connections_flavour(v: PimVersion, expected: &str) {
         .unwrap_or_else(|e| panic!("{expected} regenerate run: {e}"));
     assert!(third.verified);
     assert!(!third.created.connection && !third.created.role);
-    assert_eq!(third.client_id, first.client_id);
-    assert_eq!(third.username, first.username);
+    assert_eq!(third.credentials.client_id, first.credentials.client_id);
+    assert_eq!(third.credentials.username, first.credentials.username);
     assert_ne!(
-        third.password.as_ref().unwrap().expose(),
-        first.password.as_ref().unwrap().expose()
+        third.credentials.password.as_ref().unwrap().expose(),
+        first.credentials.password.as_ref().unwrap().expose()
     );
     let st3 = state(&sim).await;
     assert_eq!(count(&st3, "connections", "label", CONNECTION), 1);

@@ -59,7 +59,11 @@ async fn fresh_run_creates_all_three_then_second_run_reuses_them_with_30_other_u
     assert!(first.created.user && first.created.role && first.created.connection);
     assert!(first.verified, "notes: {:?}", first.notes);
     assert_eq!(first.pim_version, "3.x");
-    let password = first.password.clone().expect("a generated password");
+    let password = first
+        .credentials
+        .password
+        .clone()
+        .expect("a generated password");
     assert_eq!(password.expose().len(), 24);
 
     let state = sim.state();
@@ -83,8 +87,11 @@ async fn fresh_run_creates_all_three_then_second_run_reuses_them_with_30_other_u
     let clients = state["api_clients"].as_array().unwrap();
     assert_eq!(clients.len(), 1, "{state}");
     assert_eq!(clients[0]["label"], CONNECTION);
-    assert_eq!(clients[0]["client_id"], first.client_id.as_str());
-    assert_eq!(clients[0]["secret"], first.secret.expose());
+    assert_eq!(
+        clients[0]["client_id"],
+        first.credentials.client_id.as_str()
+    );
+    assert_eq!(clients[0]["secret"], first.credentials.secret.expose());
     assert!(
         counter(&state, "token") >= 1,
         "verification asked for a token: {state}"
@@ -106,10 +113,10 @@ async fn fresh_run_creates_all_three_then_second_run_reuses_them_with_30_other_u
         Default::default(),
         "nothing created the second time"
     );
-    assert_eq!(second.client_id, first.client_id);
-    assert_eq!(second.secret, first.secret);
+    assert_eq!(second.credentials.client_id, first.credentials.client_id);
+    assert_eq!(second.credentials.secret, first.credentials.secret);
     assert!(second.verified);
-    assert_eq!(second.password.as_ref(), Some(&password));
+    assert_eq!(second.credentials.password.as_ref(), Some(&password));
     let after = sim.state();
     for c in ["user_create", "role_create", "client_create"] {
         assert_eq!(
@@ -150,7 +157,7 @@ async fn reused_user_without_known_password_skips_verification() {
     let p = provision(&cfg, &Progress::silent()).await.expect("run");
     assert!(!p.created.user);
     assert!(p.created.role && p.created.connection);
-    assert!(p.password.is_none());
+    assert!(p.credentials.password.is_none());
     assert!(!p.verified);
     assert!(
         p.notes.iter().any(|n| n.contains("verification skipped")),
@@ -343,7 +350,7 @@ async fn verify_credentials_reads_token_and_403_errors() {
         client_id: client_id.clone(),
         secret: Secret::new(secret),
         username: user.into(),
-        password: Secret::new(pass),
+        password: Some(Secret::new(pass)),
     };
     let p = Progress::silent();
 
@@ -414,7 +421,10 @@ async fn provision_through_an_existing_webdriver_server() {
     let p = res.expect("provision through an external WebDriver");
     assert!(p.verified && p.created.connection);
     let state = sim.state();
-    assert_eq!(state["api_clients"][0]["client_id"], p.client_id.as_str());
+    assert_eq!(
+        state["api_clients"][0]["client_id"],
+        p.credentials.client_id.as_str()
+    );
     sim.stop().await;
 }
 

@@ -67,8 +67,8 @@ fn assert_exactly_one_of_each(state: &Value, p: &Provisioned) {
         .filter(|c| c["label"] == CONNECTION)
         .collect();
     assert_eq!(clients.len(), 1, "one connection: {state}");
-    assert_eq!(clients[0]["client_id"], p.client_id.as_str());
-    assert_eq!(clients[0]["secret"], p.secret.expose());
+    assert_eq!(clients[0]["client_id"], p.credentials.client_id.as_str());
+    assert_eq!(clients[0]["secret"], p.credentials.secret.expose());
 }
 
 /// Provisions a simulator started with `faults`; the run must end verified with exactly one of
@@ -610,8 +610,8 @@ async fn two_concurrent_runs_end_with_one_of_each_and_the_same_credentials() {
     let state = sim.state();
     let a = a.unwrap_or_else(|e| panic!("run A: {e}\n{:#?}\n{state}", pa.steps()));
     let b = b.unwrap_or_else(|e| panic!("run B: {e}\n{:#?}\n{state}", pb.steps()));
-    assert_eq!(a.client_id, b.client_id, "{state}");
-    assert_eq!(a.secret, b.secret);
+    assert_eq!(a.credentials.client_id, b.credentials.client_id, "{state}");
+    assert_eq!(a.credentials.secret, b.credentials.secret);
     assert!(a.verified && b.verified);
     assert_exactly_one_of_each(&state, &a);
     eprintln!(
@@ -643,7 +643,11 @@ async fn concurrent_twin_connection_keeps_the_oldest_and_revokes_the_duplicate()
     assert_eq!(counter(&state, "client_revoke"), 1, "{state}");
     assert_exactly_one_of_each(&state, &p);
     // The survivor is the older (twin) one: id 1.
-    assert!(p.client_id.starts_with("1_"), "{}", p.client_id);
+    assert!(
+        p.credentials.client_id.starts_with("1_"),
+        "{}",
+        p.credentials.client_id
+    );
     for s in progress.steps() {
         eprintln!("{:<20} {:>6} ms  {}", s.name, s.millis, s.detail);
     }

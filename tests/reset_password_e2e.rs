@@ -34,8 +34,8 @@ async fn start(version: PimVersion) -> SimHandle {
 async fn token_status(sim: &SimHandle, p: &Provisioned, password: &str) -> u16 {
     reqwest::Client::new()
         .post(format!("{}/api/oauth/v1/token", sim.url()))
-        .basic_auth(&p.client_id, Some(p.secret.expose()))
-        .json(&json!({"grant_type": "password", "username": p.username, "password": password}))
+        .basic_auth(&p.credentials.client_id, Some(p.credentials.secret.expose()))
+        .json(&json!({"grant_type": "password", "username": p.credentials.username, "password": password}))
         .send()
         .await
         .unwrap()
@@ -61,7 +61,7 @@ async fn reset_on_existing_3x_user_sets_the_new_password_and_the_old_one_stops_w
     let artifacts = tempfile::tempdir().unwrap();
     let cfg = plain_config(sim.url(), artifacts.path().to_path_buf());
     let first = first_run(&cfg).await;
-    let old = first.password.clone().unwrap();
+    let old = first.credentials.password.clone().unwrap();
     assert_eq!(token_status(&sim, &first, old.expose()).await, 200);
 
     let mut reset = cfg.clone();
@@ -79,11 +79,11 @@ async fn reset_on_existing_3x_user_sets_the_new_password_and_the_old_one_stops_w
     assert!(step.starts_with("password reset"), "{step}");
     assert_eq!(second.created, Default::default(), "nothing created");
     assert_eq!(
-        second.password.as_ref().map(Secret::expose),
+        second.credentials.password.as_ref().map(Secret::expose),
         Some(NEW_PASSWORD)
     );
     assert!(second.verified, "notes: {:?}", second.notes);
-    assert_eq!(second.client_id, first.client_id);
+    assert_eq!(second.credentials.client_id, first.credentials.client_id);
 
     let state = sim.state();
     assert_eq!(counter(&state, "user_password_change"), 1, "{state}");
@@ -99,7 +99,7 @@ async fn reset_on_existing_3x_user_sets_the_new_password_and_the_old_one_stops_w
     let third = provision(&generated, &Progress::silent())
         .await
         .expect("reset with a generated password");
-    let pw = third.password.clone().unwrap();
+    let pw = third.credentials.password.clone().unwrap();
     assert_eq!(pw.expose().len(), 24);
     assert!(third.verified);
     assert_eq!(counter(&sim.state(), "user_password_change"), 2);
@@ -117,7 +117,7 @@ async fn reset_on_3x_without_or_with_a_wrong_current_password_changes_nothing() 
     let artifacts = tempfile::tempdir().unwrap();
     let cfg = plain_config(sim.url(), artifacts.path().to_path_buf());
     let first = first_run(&cfg).await;
-    let old = first.password.clone().unwrap();
+    let old = first.credentials.password.clone().unwrap();
 
     let mut reset = cfg.clone();
     reset.reset_password = true;
@@ -174,7 +174,7 @@ async fn on_2x_reset_is_refused_and_a_too_short_password_is_rejected_by_the_pim(
     let first = first_run(&cfg).await;
     let mut reset = cfg.clone();
     reset.reset_password = true;
-    reset.generation.current_api_password = first.password.clone();
+    reset.generation.current_api_password = first.credentials.password.clone();
     let err = provision(&reset, &Progress::silent()).await.unwrap_err();
     assert_eq!(err.exit_code(), 2, "{err}");
     assert!(
@@ -182,7 +182,12 @@ async fn on_2x_reset_is_refused_and_a_too_short_password_is_rejected_by_the_pim(
         "{err}"
     );
     assert_eq!(
-        token_status(&sim, &first, first.password.as_ref().unwrap().expose()).await,
+        token_status(
+            &sim,
+            &first,
+            first.credentials.password.as_ref().unwrap().expose()
+        )
+        .await,
         200
     );
     sim.stop().await;

@@ -233,7 +233,7 @@ async fn grid_provisions_simulators_in_chromium_and_firefox() {
         let start = &progress.steps()[0];
         assert_eq!(start.name, "start browser");
         assert!(start.detail.contains("via --webdriver"), "{}", start.detail);
-        assert_provisioned(&sim, &p.client_id);
+        assert_provisioned(&sim, &p.credentials.client_id);
         sim.stop().await;
     }
     let log = grid.log();
@@ -265,18 +265,18 @@ async fn firefox_provisions_a_simulator_end_to_end() {
     assert_eq!(progress.steps()[0].detail, "geckodriver + Firefox");
     assert!(p.verified, "{:?}", p.notes);
     assert!(p.created.user && p.created.role && p.created.connection);
-    assert_provisioned(&sim, &p.client_id);
+    assert_provisioned(&sim, &p.credentials.client_id);
 
     // A second run reuses everything (the grids, forms and credentials cell read in Firefox).
     let mut again = cfg.clone();
-    again.api_password = p.password.clone();
+    again.api_password = p.credentials.password.clone();
     let q = provision(&again, &Progress::silent())
         .await
         .expect("second Firefox run");
-    assert_eq!(q.client_id, p.client_id);
+    assert_eq!(q.credentials.client_id, p.credentials.client_id);
     assert!(!q.created.user && !q.created.role && !q.created.connection);
     assert!(q.verified);
-    assert_provisioned(&sim, &p.client_id);
+    assert_provisioned(&sim, &p.credentials.client_id);
 
     let left = leftover_browser_processes();
     assert!(left.is_empty(), "left behind: {left:?}");

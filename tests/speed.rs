@@ -140,8 +140,18 @@ async fn provision_at_latency_0_needs_at_most_80_webdriver_commands() {
     assert!(trace.iter().all(|e| !e.command.is_empty() && e.ms >= 0.0));
     // Never a secret: the generated password, the client secret, the admin password.
     let text = serde_json::to_string(&trace).unwrap();
-    let password = p.password.as_ref().unwrap().expose().to_string();
-    for s in [password.as_str(), p.secret.expose(), "\"admin\""] {
+    let password = p
+        .credentials
+        .password
+        .as_ref()
+        .unwrap()
+        .expose()
+        .to_string();
+    for s in [
+        password.as_str(),
+        p.credentials.secret.expose(),
+        "\"admin\"",
+    ] {
         assert!(!text.contains(s), "a secret is in the trace");
     }
 }

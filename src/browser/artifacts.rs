@@ -8,6 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde_json::Value;
 
 use super::Browser;
+use crate::secrets::mask;
 
 /// Replaces every known secret in the page's text nodes and input values by `***` (the page is
 /// about to be torn down; the screenshot and the HTML must not show them), then returns the
@@ -33,15 +34,6 @@ for (const l of document.querySelectorAll('.AknGrid-bodyCell--credentials .AknGr
 }
 return '<!-- ' + location.href + ' -->\n' + document.documentElement.outerHTML;
 "#;
-
-/// Replaces every occurrence of each secret in `text` by `***`.
-pub(crate) fn mask(text: &str, secrets: &[String]) -> String {
-    let mut out = text.to_string();
-    for s in secrets.iter().filter(|s| !s.is_empty()) {
-        out = out.replace(s.as_str(), "***");
-    }
-    out
-}
 
 /// `YYYYMMDDTHHMMSS.mmmZ` in UTC, for folder names that sort by time.
 pub(crate) fn timestamp(now: SystemTime) -> String {

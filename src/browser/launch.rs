@@ -272,23 +272,28 @@ fn capabilities(args: Vec<String>, binary: Option<&Path>) -> Map<String, Value> 
 #[allow(clippy::result_large_err)]
 fn free_port() -> Result<u16, Error> {
     let l = std::net::TcpListener::bind("127.0.0.1:0")
-        .map_err(|e| Error::Browser(format!("no free loopback port: {e}")))?;
+        .map_err(|e| Error::browser_caused(format!("no free loopback port: {e}"), e))?;
     Ok(l.local_addr()
-        .map_err(|e| Error::Browser(e.to_string()))?
+        .map_err(|e| Error::browser_caused(e.to_string(), e))?
         .port())
 }
 
 // `Error` is the crate-wide error type (error.rs); boxing it is not this module's call.
 #[allow(clippy::result_large_err)]
 fn temp_dir() -> Result<PathBuf, Error> {
-    let name = format!(
-        "pim-credentials-{}-{:016x}",
-        std::process::id(),
-        rand::random::<u64>()
-    );
-    let dir = std::env::temp_dir().join(name);
-    std::fs::create_dir_all(dir.join("profile"))
-        .map_err(|e| Error::Browser(format!("cannot create {}: {e}", dir.display())))?;
+    // A fresh private folder (tempfile: random name, mode 0700); `Driver::kill` deletes it
+    // after the processes using it are gone.
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("pim-credentials-{}-", std::process::id()))
+        .tempdir()
+        .map_err(|e| Error::browser_caused(format!("cannot create a temporary folder: {e}"), e))?
+        .keep();
+    std::fs::create_dir_all(dir.join("profile")).map_err(|e| {
+        Error::browser_caused(
+            format!("cannot create {}: {e}", dir.join("profile").display()),
+            e,
+        )
+    })?;
     Ok(dir)
 }
 
@@ -333,7 +338,7 @@ fn find_driver_and_browser(kind: BrowserKind) -> Result<(PathBuf, PathBuf), Erro
                 Some(p) if !p.is_empty() => {
                     let p = PathBuf::from(p);
                     if !is_executable(&p) {
-                        return Err(Error::Browser(format!(
+                        return Err(Error::browser(format!(
                             "${CHROMEDRIVER_ENV} is {}: not an executable file",
                             p.display()
                         )));
@@ -342,7 +347,7 @@ fn find_driver_and_browser(kind: BrowserKind) -> Result<(PathBuf, PathBuf), Erro
                 }
                 _ => find_executable(&["chromedriver", "/usr/lib/chromium/chromedriver"])
                     .ok_or_else(|| {
-                        Error::Browser(format!(
+                        Error::browser(format!(
                             "chromedriver not found on PATH (nor ${CHROMEDRIVER_ENV}); install \
                              it: {INSTALL_HINT}"
                         ))
@@ -356,7 +361,7 @@ fn find_driver_and_browser(kind: BrowserKind) -> Result<(PathBuf, PathBuf), Erro
                 "google-chrome-stable",
             ])
             .ok_or_else(|| {
-                Error::Browser(format!("Chromium not found; install it: {INSTALL_HINT}"))
+                Error::browser(format!("Chromium not found; install it: {INSTALL_HINT}"))
             })?;
             Ok((driver, browser))
         }
@@ -364,7 +369,7 @@ fn find_driver_and_browser(kind: BrowserKind) -> Result<(PathBuf, PathBuf), Erro
             let cands = geckodriver_candidates();
             let refs: Vec<&str> = cands.iter().map(String::as_str).collect();
             let driver = find_executable(&refs).ok_or_else(|| {
-                Error::Browser(format!(
+                Error::browser(format!(
                     "geckodriver not found; install it: {FIREFOX_INSTALL_HINT}"
                 ))
             })?;
@@ -375,7 +380,7 @@ fn find_driver_and_browser(kind: BrowserKind) -> Result<(PathBuf, PathBuf), Erro
                 "firefox",
             ])
             .ok_or_else(|| {
-                Error::Browser(format!(
+                Error::browser(format!(
                     "firefox-esr not found; install it: {FIREFOX_INSTALL_HINT}"
                 ))
             })?;
@@ -401,8 +406,10 @@ async fn start_driver(
     let dir = temp_dir()?;
     let port = free_port()?;
     let log = std::fs::File::create(dir.join(log_name))
-        .map_err(|e| Error::Browser(format!("cannot write {name} log: {e}")))?;
-    let log2 = log.try_clone().map_err(|e| Error::Browser(e.to_string()))?;
+        .map_err(|e| Error::browser_caused(format!("cannot write {name} log: {e}"), e))?;
+    let log2 = log
+        .try_clone()
+        .map_err(|e| Error::browser_caused(e.to_string(), e))?;
     let mut cmd = Command::new(&driver_bin);
     match kind {
         BrowserKind::Chromium => {
@@ -430,7 +437,9 @@ async fn start_driver(
         .stderr(log2)
         .process_group(0)
         .spawn()
-        .map_err(|e| Error::Browser(format!("cannot start {}: {e}", driver_bin.display())))?;
+        .map_err(|e| {
+            Error::browser_caused(format!("cannot start {}: {e}", driver_bin.display()), e)
+        })?;
     let pgid = child.id() as i32;
     let mut driver = Driver {
         child,
@@ -442,13 +451,13 @@ async fn start_driver(
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(2))
         .build()
-        .map_err(|e| Error::Browser(e.to_string()))?;
+        .map_err(|e| Error::browser_caused(e.to_string(), e))?;
     let start = Instant::now();
     loop {
         if let Ok(Some(status)) = driver.child.try_wait() {
             let tail = log_tail(&dir, log_name);
             driver.kill();
-            return Err(Error::Browser(format!(
+            return Err(Error::browser(format!(
                 "{name} exited at start ({status}): {tail}"
             )));
         }
@@ -462,7 +471,7 @@ async fn start_driver(
         if start.elapsed() >= deadline {
             let tail = log_tail(&dir, log_name);
             driver.kill();
-            return Err(Error::Browser(format!(
+            return Err(Error::browser(format!(
                 "{name} did not answer {url}/status within {deadline:?}: {tail}"
             )));
         }
@@ -506,7 +515,7 @@ pub async fn launch(opts: &LaunchOptions) -> Result<BrowserSession, Error> {
                 .as_ref()
                 .map(|d| log_tail(&d.dir, d.log))
                 .unwrap_or_default();
-            return Err(Error::Browser(format!(
+            return Err(Error::browser(format!(
                 "cannot open a {} session at {url}: {e}{}{tail}",
                 opts.browser,
                 if tail.is_empty() {
@@ -517,7 +526,7 @@ pub async fn launch(opts: &LaunchOptions) -> Result<BrowserSession, Error> {
             )));
         }
         Err(_) => {
-            return Err(Error::Browser(format!(
+            return Err(Error::browser(format!(
                 "WebDriver at {url} did not open a session within {deadline:?}"
             )))
         }

@@ -96,7 +96,7 @@ impl Browser {
 
     /// Registers a secret so that failure artifacts mask it.
     pub fn add_secret(&self, secret: &str) {
-        if secret.len() >= 3 {
+        if secret.len() >= crate::secrets::MIN_MASKED_LEN {
             let mut s = self.secrets.lock().unwrap();
             if !s.iter().any(|x| x == secret) {
                 s.push(secret.to_string());
@@ -133,13 +133,14 @@ impl Browser {
 
     fn browser_error(&self, what: &str, e: CmdError) -> Error {
         if matches!(e, CmdError::WaitTimeout) {
-            return Error::Browser(format!(
+            return Error::browser(format!(
                 "step '{}': WebDriver did not answer `{what}` within {:?}",
                 self.step(),
                 self.cmd_timeout
             ));
         }
-        Error::Browser(format!("step '{}': `{what}` failed: {e}", self.step()))
+        let message = format!("step '{}': `{what}` failed: {e}", self.step());
+        Error::browser_caused(message, e)
     }
 }
 
@@ -159,13 +160,6 @@ fn is_fatal(e: &CmdError) -> bool {
     }
 }
 
-/// The file-name stem of a step or image name: lower-case ASCII letters and digits, every other
-/// run of characters one `-` ("grant Web API access" → `grant-web-api-access`). Failure
-/// artifacts, step screenshots and the check's JUnit report all name files with it.
-pub fn slug(name: &str) -> String {
-    name.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|p| !p.is_empty())
-        .map(str::to_ascii_lowercase)
-        .collect::<Vec<_>>()
-        .join("-")
-}
+/// The file-name stem of a step or image name (failure artifacts, step screenshots and the
+/// check's JUnit report all name files with it).
+pub use crate::model::slug;

@@ -6,22 +6,10 @@
 use serde_json::{json, Value};
 
 use crate::error::Error;
-use crate::secrets::Secret;
 
 use super::Pim;
 
-/// The four values of the tutorial's step 2.
-#[derive(Debug, Clone)]
-pub struct Credentials {
-    /// OAuth client id.
-    pub client_id: String,
-    /// OAuth secret.
-    pub secret: Secret,
-    /// API username.
-    pub username: String,
-    /// API password.
-    pub password: Secret,
-}
+pub use crate::model::Credentials;
 
 /// A successful verification.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,8 +104,14 @@ pub async fn verify_credentials(
     probe: &str,
 ) -> Result<Verified, Error> {
     let b = pim.browser;
+    let Some(password) = &creds.password else {
+        return Err(Error::Usage(format!(
+            "no password for {}: the API password is needed to get a token",
+            creds.username
+        )));
+    };
     b.add_secret(creds.secret.expose());
-    b.add_secret(creds.password.expose());
+    b.add_secret(password.expose());
     let here = b.url().await.unwrap_or_default();
     if !same_origin(&here, pim.base()) {
         b.goto(&pim.url("/user/login")).await?;
@@ -128,7 +122,7 @@ pub async fn verify_credentials(
         json!(creds.client_id),
         json!(creds.secret.expose()),
         json!(creds.username),
-        json!(creds.password.expose()),
+        json!(password.expose()),
     ];
     let v: Value = b.script_async(VERIFY_JS, args).await?;
     let o = Outcome {

@@ -13,6 +13,8 @@ use serde_json::{json, Value};
 
 use crate::browser::{Cond, Filter, Locator, Shot, Typing};
 use crate::error::Error;
+use crate::model::Credentials;
+use crate::secrets::Secret;
 
 use super::{refused_or, Generation, Pim};
 
@@ -64,30 +66,6 @@ impl FromStr for FlowType {
 impl fmt::Display for FlowType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.value())
-    }
-}
-
-/// The four values the Credentials section shows.
-#[derive(Clone, PartialEq, Eq)]
-pub struct ConnectionCredentials {
-    /// Client ID.
-    pub client_id: String,
-    /// Secret.
-    pub secret: String,
-    /// The connection's auto-created API user.
-    pub username: String,
-    /// Its password; `None` when the page shows `••••••••` (no longer readable).
-    pub password: Option<String>,
-}
-
-impl fmt::Debug for ConnectionCredentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ConnectionCredentials")
-            .field("client_id", &self.client_id)
-            .field("secret", &"***")
-            .field("username", &self.username)
-            .field("password", &self.password.as_ref().map(|_| "***"))
-            .finish()
     }
 }
 
@@ -338,7 +316,7 @@ impl<'a> ConnectionEdit<'a> {
     }
 
     /// The four credentials as shown (the password `None` when masked).
-    pub async fn credentials(&self) -> Result<ConnectionCredentials, Error> {
+    pub async fn credentials(&self) -> Result<Credentials, Error> {
         let b = self.pim.browser;
         let v: Value = b.script(CREDENTIALS_JS, vec![]).await?;
         let get = |k: &str| v[k].as_str().unwrap_or_default().to_string();
@@ -358,17 +336,17 @@ impl<'a> ConnectionEdit<'a> {
             ));
         }
         let password = (!password.is_empty() && !password.contains('•')).then_some(password);
-        Ok(ConnectionCredentials {
+        Ok(Credentials {
             client_id,
-            secret,
+            secret: Secret::new(secret),
             username,
-            password,
+            password: password.map(Secret::new),
         })
     }
 
     /// Regenerates the password ("Regenerate" on the Password row, then confirm) and returns
     /// the credentials with the new password shown.
-    pub async fn regenerate_password(&self) -> Result<ConnectionCredentials, Error> {
+    pub async fn regenerate_password(&self) -> Result<Credentials, Error> {
         let b = self.pim.browser;
         let button = Locator::css("button[title=\"Regenerate\"]")
             .filter(Filter::Visible)

@@ -27,7 +27,7 @@ fn logged_in() -> Locator {
 /// A navigation the browser could not complete (`net::ERR_CONNECTION_REFUSED`,
 /// `net::ERR_NAME_NOT_RESOLVED` ...) means a wrong `--pim-url`: bad input, said plainly.
 fn unreachable(pim: &Pim<'_>, e: Error) -> Error {
-    let Error::Browser(msg) = &e else {
+    let Error::Browser { message: msg, .. } = &e else {
         return e;
     };
     match msg.find("net::ERR_") {

@@ -19,7 +19,7 @@ pub mod users;
 
 pub use api::{verify_credentials, Credentials, Verified};
 pub use connections::{ApiConnectionsPage, ClientCredentials};
-pub use connections4::{ConnectionCredentials, ConnectionsPage, FlowType};
+pub use connections4::{ConnectionsPage, FlowType};
 pub use generation::{Generation, GenerationChoice};
 pub use login::LoginPage;
 pub use roles::{Acl, RoleForm, RolesPage};

@@ -1,11 +1,11 @@
 //! Output formats (JSON, dotenv, Postman environment) and atomic 0600 file writing.
 
-use std::io::Write;
-use std::path::Path;
-
 use serde_json::{json, Value};
 
-use crate::flow::Provisioned;
+use crate::model::Provisioned;
+
+mod file;
+pub use file::{check_writable, write_atomic_0600};
 
 /// How the credentials are printed or written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -24,10 +24,10 @@ pub fn to_json(p: &Provisioned) -> Value {
     let mut v = json!({
         "pim_url": p.pim_url,
         "pim_version": p.pim_version,
-        "client_id": p.client_id,
-        "secret": p.secret.expose(),
-        "username": p.username,
-        "password": p.password.as_ref().map(|s| s.expose()),
+        "client_id": p.credentials.client_id,
+        "secret": p.credentials.secret.expose(),
+        "username": p.credentials.username,
+        "password": p.credentials.password.as_ref().map(|s| s.expose()),
         "role": p.role,
         "connection": p.connection,
         "verified": p.verified,
@@ -57,13 +57,18 @@ fn env_value(s: &str) -> String {
 
 /// The dotenv lines.
 pub fn to_env(p: &Provisioned) -> String {
-    let pw = p.password.as_ref().map(|s| s.expose()).unwrap_or("");
+    let pw = p
+        .credentials
+        .password
+        .as_ref()
+        .map(|s| s.expose())
+        .unwrap_or("");
     let mut out = String::new();
     for (k, v) in [
         ("PIM_URL", p.pim_url.as_str()),
-        ("PIM_CLIENT_ID", p.client_id.as_str()),
-        ("PIM_SECRET", p.secret.expose()),
-        ("PIM_USERNAME", p.username.as_str()),
+        ("PIM_CLIENT_ID", p.credentials.client_id.as_str()),
+        ("PIM_SECRET", p.credentials.secret.expose()),
+        ("PIM_USERNAME", p.credentials.username.as_str()),
         ("PIM_PASSWORD", pw),
     ] {
         out.push_str(&format!("{k}={}\n", env_value(v)));
@@ -75,15 +80,20 @@ pub fn to_env(p: &Provisioned) -> String {
 /// `secret`, `username`, `password`, as step 2 of the API tutorial imports.
 pub fn to_postman(p: &Provisioned) -> Value {
     let var = |key: &str, value: &str, secret: bool| json!({"key": key, "value": value, "type": if secret { "secret" } else { "default" }, "enabled": true});
-    let pw = p.password.as_ref().map(|s| s.expose()).unwrap_or("");
+    let pw = p
+        .credentials
+        .password
+        .as_ref()
+        .map(|s| s.expose())
+        .unwrap_or("");
     json!({
         "id": uuid_v4(),
         "name": format!("Akeneo PIM {}", p.pim_url),
         "values": [
             var("url", &p.pim_url, false),
-            var("clientId", &p.client_id, false),
-            var("secret", p.secret.expose(), true),
-            var("username", &p.username, false),
+            var("clientId", &p.credentials.client_id, false),
+            var("secret", p.credentials.secret.expose(), true),
+            var("username", &p.credentials.username, false),
             var("password", pw, true),
         ],
         "_postman_variable_scope": "environment",
@@ -117,70 +127,10 @@ pub fn render(p: &Provisioned, format: Format) -> String {
     }
 }
 
-/// Checks before the run that `path` may be written: its folder exists and, without `force`,
-/// the file does not exist yet. Returns a message for a usage error otherwise.
-pub fn check_writable(path: &Path, force: bool) -> Result<(), String> {
-    if path.exists() && !force {
-        return Err(format!(
-            "{} already exists: pass --force to overwrite it, or choose another --output",
-            path.display()
-        ));
-    }
-    if path.is_dir() {
-        return Err(format!("{} is a directory, not a file", path.display()));
-    }
-    let dir = parent_dir(path);
-    if !dir.is_dir() {
-        return Err(format!(
-            "folder {} does not exist (for --output {})",
-            dir.display(),
-            path.display()
-        ));
-    }
-    Ok(())
-}
-
-fn parent_dir(path: &Path) -> &Path {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    }
-}
-
-/// Writes `content` to `path` atomically (temporary file in the same folder, fsync, rename) with
-/// mode 0600, so that a reader never sees half a file and nobody else can read the secrets.
-pub fn write_atomic_0600(path: &Path, content: &str) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let dir = parent_dir(path);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&tmp)?;
-        f.write_all(content.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::flow::Created;
+    use crate::model::{Created, Credentials};
     use crate::secrets::Secret;
 
     /// A provision result for tests of the output formats and of what reads them back.
@@ -188,10 +138,12 @@ pub(crate) mod tests {
         Provisioned {
             pim_url: "http://127.0.0.1:8080".into(),
             pim_version: "3.x".into(),
-            client_id: "1_abc".into(),
-            secret: Secret::new("s3cr3t"),
-            username: "myAPIuser".into(),
-            password: Some(Secret::new("pa ss'word$")),
+            credentials: Credentials {
+                client_id: "1_abc".into(),
+                secret: Secret::new("s3cr3t"),
+                username: "myAPIuser".into(),
+                password: Some(Secret::new("pa ss'word$")),
+            },
             role: "My API user role".into(),
             connection: "My very first API connection".into(),
             verified: true,

@@ -1,0 +1,165 @@
+//! `screenshots`: options, `--compare` and output around [`crate::screenshots`].
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::opts::usage;
+use super::opts::{BrowserOpts, Listed, TargetOpts, PIM_VERSIONS};
+use super::target;
+use crate::browser::BrowserKind;
+use crate::compare;
+use crate::error::exit;
+use crate::flow::{GenerationOptions, ProvisionConfig};
+use crate::model::defaults;
+use crate::pim::{Generation, GenerationChoice};
+use crate::progress::Progress;
+
+/// Options of `screenshots`.
+#[derive(Debug, Args)]
+pub struct ScreenshotsArgs {
+    #[command(flatten)]
+    target: TargetOpts,
+    #[command(flatten)]
+    browser: BrowserOpts,
+    /// Folder for the images (default `screenshots`, or `screenshots-compare` with --compare).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// PIM generation: auto (detect), 2, 3, 4, 5, 6 or 7 (1.7 has no API connections UI).
+    #[arg(long, default_value = "auto", value_name = "VERSION",
+          value_parser = Listed::<GenerationChoice>::new(PIM_VERSIONS))]
+    pim_version: GenerationChoice,
+    /// Do not mask secrets in the images.
+    #[arg(long)]
+    no_mask: bool,
+    /// Regenerate, then compare with the images of this folder (exit 1 when one differs beyond
+    /// --threshold or is missing). Diff images go to OUT/diff/.
+    #[arg(long, value_name = "REFERENCE_DIR")]
+    compare: Option<PathBuf>,
+    /// Largest changed-pixel ratio (0..1) for an image to compare as unchanged.
+    #[arg(long, default_value_t = compare::DEFAULT_MAX_RATIO)]
+    threshold: f64,
+    /// Write a self-contained HTML report (index.html) of the run into DIR.
+    #[arg(long, value_name = "DIR")]
+    report: Option<PathBuf>,
+    /// The API user of the tutorial.
+    #[arg(long, default_value = defaults::API_USER)]
+    api_user: String,
+    /// The role of the tutorial.
+    #[arg(long, default_value = defaults::ROLE)]
+    role: String,
+    /// The API connection of the tutorial.
+    #[arg(long, default_value = defaults::CONNECTION)]
+    connection: String,
+}
+
+/// Checks the options; returns the output folder.
+fn validate(args: &ScreenshotsArgs) -> Result<PathBuf, String> {
+    if args.pim_version == GenerationChoice::Fixed(Generation::V1_7) {
+        return Err("--pim-version 1.7: the 1.7 tutorial creates the client by console; it has no images to take".into());
+    }
+    if args.browser.browser != BrowserKind::Chromium {
+        return Err("--browser: screenshots need chromium (the viewport is set through chromedriver's CDP endpoint)".into());
+    }
+    if !(0.0..=1.0).contains(&args.threshold) {
+        return Err("--threshold: a ratio between 0 and 1 (0.01 = 1% of the pixels)".into());
+    }
+    let out = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from(if args.compare.is_some() {
+            "screenshots-compare"
+        } else {
+            "screenshots"
+        })
+    });
+    if let Some(reference) = &args.compare {
+        if !reference.is_dir() {
+            return Err(format!("--compare {}: not a folder", reference.display()));
+        }
+        if same_dir(reference, &out) {
+            return Err(
+                "--compare: the reference folder cannot be the output folder (--out)".into(),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Runs the command; returns the exit code.
+pub async fn run(args: ScreenshotsArgs, progress: &Progress) -> i32 {
+    let out = match validate(&args) {
+        Ok(out) => out,
+        Err(msg) => return usage(msg),
+    };
+    let target = match target::resolve(&args.target, args.pim_version, progress).await {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let cfg = ProvisionConfig {
+        pim_url: target.pim_url.clone(),
+        admin_user: args.target.admin_user.clone(),
+        admin_password: target.admin_password.clone(),
+        api_user: args.api_user.clone(),
+        api_password: None,
+        reset_password: false,
+        role: args.role.clone(),
+        connection: args.connection.clone(),
+        webdriver: args.browser.webdriver.clone(),
+        browser: BrowserKind::Chromium,
+        headful: args.browser.headful,
+        verify: true,
+        timeout: args.browser.timeout,
+        artifacts_dir: args.browser.artifacts_dir.clone(),
+        trace: None,
+        generation: GenerationOptions {
+            pim_version: args.pim_version,
+            ..Default::default()
+        },
+    };
+    let result =
+        crate::screenshots::take(&cfg, progress, &out, !args.no_mask, args.report.as_deref()).await;
+    target.stop().await;
+    let (ok, records) = match result {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let code = if ok { exit::OK } else { exit::OTHER };
+    match &args.compare {
+        Some(reference) => compare_with(reference, &out, args.threshold).unwrap_or(code),
+        None => {
+            for f in records.iter().filter_map(|r| r.file.as_ref()) {
+                println!("{}", f.display());
+            }
+            code
+        }
+    }
+}
+
+/// Compares `out` with `reference`, prints the table; `Some(exit code)` when they differ or
+/// cannot be compared.
+fn compare_with(reference: &Path, out: &Path, threshold: f64) -> Option<i32> {
+    let rows = match compare::compare_dirs(reference, out, &out.join("diff"), threshold, None) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot compare: {e}");
+            return Some(exit::OTHER);
+        }
+    };
+    print!("{}", compare::table(&rows, threshold));
+    if rows.iter().any(|r| !r.ok) {
+        eprintln!(
+            "error: {} of {} images differ beyond the threshold or are missing (diffs in {})",
+            rows.iter().filter(|r| !r.ok).count(),
+            rows.len(),
+            out.join("diff").display()
+        );
+        return Some(exit::OTHER);
+    }
+    None
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}

@@ -1,0 +1,193 @@
+//! The API user: found and reused, its password reset (3.x), or created (1.7 to 3.x).
+
+use std::sync::Mutex;
+
+use super::config::{Ctx, ProvisionConfig, GENERATED_PASSWORD_LEN};
+use crate::error::Error;
+use crate::model::Step;
+use crate::pim::{self, Generation, NewUser, Pim, UsersPage};
+use crate::secrets::Secret;
+
+/// 4.x+: the connection creates its own API user; says what of the options does not apply.
+pub(crate) fn connection_user_note(cfg: &ProvisionConfig, generation: Generation) -> String {
+    format!(
+        "{generation}: --api-user does not apply: the connection creates its own hidden API \
+         user (read from the Credentials section){}",
+        if cfg.api_password.is_some() || cfg.reset_password {
+            "; the given API password and --reset-password are ignored"
+        } else {
+            ""
+        }
+    )
+}
+
+/// Step `ensure user`: returns the API user's password when known.
+pub(crate) async fn ensure_user(ctx: Ctx<'_>) -> crate::Result<Option<Secret>> {
+    // The password of a creation this run attempted: a save that failed after being
+    // committed leaves a user this run made, with this password.
+    let attempt: &Mutex<Option<Secret>> = &Mutex::new(None);
+    ctx.recovering(Step::EnsureUser, move || once(ctx, attempt))
+        .await
+}
+
+/// One try of `ensure user`.
+async fn once(
+    ctx: Ctx<'_>,
+    attempt: &Mutex<Option<Secret>>,
+) -> crate::Result<(Option<Secret>, String)> {
+    let (pim, cfg) = (ctx.pim, ctx.cfg);
+    let users = UsersPage::open(pim).await?;
+    let Some(page) = users.find(&cfg.api_user).await? else {
+        return create(ctx, users, attempt).await;
+    };
+    if let Some(password) = attempt.lock().unwrap().clone() {
+        ctx.created.lock().unwrap().confirm("user");
+        return Ok((
+            Some(password),
+            format!("created (found after a failed save, Users grid page {page})"),
+        ));
+    }
+    if cfg.reset_password {
+        let (password, how) = reset_password(pim, cfg, users, pim.generation()).await?;
+        ctx.progress.note(&format!(
+            "user {} exists: its password was reset ({how})",
+            cfg.api_user
+        ));
+        return Ok((
+            Some(password),
+            format!("password reset (Users grid page {page})"),
+        ));
+    }
+    ctx.progress.note(&format!(
+        "user {} exists: reused, its password left unchanged",
+        cfg.api_user
+    ));
+    Ok((
+        cfg.api_password.clone(),
+        format!("reused (Users grid page {page})"),
+    ))
+}
+
+/// Creates the user (3.x: the Create user modal; 1.7/2.x: the Twig form).
+async fn create(
+    ctx: Ctx<'_>,
+    users: UsersPage<'_>,
+    attempt: &Mutex<Option<Secret>>,
+) -> crate::Result<(Option<Secret>, String)> {
+    let (pim, cfg) = (ctx.pim, ctx.cfg);
+    let password = cfg
+        .api_password
+        .clone()
+        .unwrap_or_else(|| crate::secrets::generate_password(GENERATED_PASSWORD_LEN));
+    pim.browser.add_secret(password.expose());
+    *attempt.lock().unwrap() = Some(password.clone());
+    let email = format!("{}@example.com", email_local_part(&cfg.api_user));
+    let user = NewUser {
+        username: &cfg.api_user,
+        password: &password,
+        first_name: "API",
+        last_name: "User",
+        email: &email,
+    };
+    ctx.created.lock().unwrap().sending("user");
+    let saved = if pim.generation() == Generation::V3 {
+        users.create().await?.save(&user).await
+    } else {
+        pim::legacy::TwigUserForm::open(pim)
+            .await?
+            .save(&user)
+            .await
+    };
+    if let Err(e) = saved {
+        if matches!(e, Error::PimRefused { .. }) {
+            // Refused by validation ("This value is already used.": a concurrent run
+            // created it): nothing of ours was committed; a retry finds and reuses it.
+            *attempt.lock().unwrap() = None;
+            ctx.created
+                .lock()
+                .unwrap()
+                .unconfirmed
+                .retain(|w| *w != "user");
+        }
+        return Err(e);
+    }
+    ctx.created.lock().unwrap().confirm("user");
+    Ok((Some(password), "created".to_string()))
+}
+
+/// `--reset-password` on an existing API user (1.7 to 3.x). Akeneo 3.x changes a password in
+/// the user edit form's "Password" tab only with the EDITED user's current password
+/// (`UserController::validatePassword`); 1.7/2.x show that tab only on one's own account (the
+/// user form's password fields exist only on creation). Returns the new password and how it
+/// was set.
+async fn reset_password(
+    pim: Pim<'_>,
+    cfg: &ProvisionConfig,
+    users: UsersPage<'_>,
+    generation: Generation,
+) -> crate::Result<(Secret, &'static str)> {
+    if generation != Generation::V3 {
+        return Err(Error::Usage(format!(
+            "--reset-password: Akeneo {generation} lets an administrator set a password only \
+             when creating a user (the Password tab is shown on one's own account only); \
+             delete {} in System > Users and run again to create it with a new password, or \
+             pass its current password in PIM_API_PASSWORD without --reset-password",
+            cfg.api_user
+        )));
+    }
+    let Some(current) = cfg.generation.current_api_password.clone() else {
+        return Err(Error::Usage(format!(
+            "--reset-password: Akeneo 3.x changes a user's password only with that user's \
+             current password (\"Wrong password\" otherwise, even for an administrator): pass \
+             the current password of {} in PIM_API_CURRENT_PASSWORD or \
+             --api-current-password-file, or delete the user in System > Users and run again; \
+             nothing was changed",
+            cfg.api_user
+        )));
+    };
+    let (password, how) = match cfg.api_password.clone() {
+        Some(p) => (p, "the given password"),
+        None => (
+            crate::secrets::generate_password(GENERATED_PASSWORD_LEN),
+            "a generated password",
+        ),
+    };
+    pim.browser.add_secret(password.expose());
+    users
+        .edit(&cfg.api_user)
+        .await?
+        .change_password(&current, &password)
+        .await?;
+    Ok((password, how))
+}
+
+/// A safe e-mail local part for a username.
+fn email_local_part(username: &str) -> String {
+    let s: String = username
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if s.is_empty() {
+        "api-user".into()
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_local_parts_are_safe() {
+        assert_eq!(email_local_part("myAPIuser"), "myapiuser");
+        assert_eq!(email_local_part("a b@c"), "a-b-c");
+        assert_eq!(email_local_part(""), "api-user");
+    }
+}
