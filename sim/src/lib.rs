@@ -227,6 +227,7 @@ pub fn router(app: AppState) -> Router {
         )
         // 4.x+ Connections (`/rest/connections...`, `/rest/user_role/`, `/rest/user_group/`).
         .merge(connections::routes())
+        .route("/analytics/collect_data", get(shell::collect_data))
         .layer(middleware::from_fn_with_state(app.clone(), acl::guard))
         .layer(middleware::from_fn_with_state(
             app.clone(),

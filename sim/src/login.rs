@@ -39,11 +39,33 @@ pub fn render_page(app: &AppState, headers: &HeaderMap) -> Response {
             data.last_username.clone(),
         )
     };
+    let v = app.cfg.pim_version;
+    let body = if v >= PimVersion::V5 {
+        modern_page(v, error.as_deref(), &last_username, &csrf)
+    } else {
+        legacy_page(app, &sid, error.as_deref(), &last_username, &csrf)
+    };
+    let mut resp = Html(body).into_response();
+    if fresh {
+        resp.headers_mut()
+            .insert(header::SET_COOKIE, set_cookie(&sid));
+    }
+    resp
+}
+
+/// 1.7 to 4.x: `div.AknLogin-mainContainer`, error in `div.AknMessageBox--error`.
+fn legacy_page(
+    app: &AppState,
+    sid: &str,
+    error: Option<&str>,
+    last_username: &str,
+    csrf: &str,
+) -> String {
     let error_box = error
         .map(|e| {
             format!(
                 r#"<div class="AknMessageBox AknMessageBox--error">{}</div>"#,
-                esc(&e)
+                esc(e)
             )
         })
         .unwrap_or_default();
@@ -54,28 +76,46 @@ pub fn render_page(app: &AppState, headers: &HeaderMap) -> Response {
     // 2.x: the login layout prints the session's leftover flash messages (e.g. "Role saved").
     let leftovers = if app.cfg.pim_version == PimVersion::V2 {
         let mut db = app.lock();
-        std::mem::take(&mut session_data(&mut db, &sid).flashes)
+        std::mem::take(&mut session_data(&mut db, sid).flashes)
             .iter()
             .map(|(t, m)| format!(r#"<div class="alert alert-{}">{}</div>"#, esc(t), esc(m)))
             .collect::<String>()
     } else {
         String::new()
     };
-    let body = template
+    template
         .replacen(
             r#"<div id="page"><div id="top-page">"#,
             &format!(r#"<div id="page"><div id="top-page">{leftovers}"#),
             1,
         )
         .replace("{{error}}", &error_box)
-        .replace("{{last_username}}", &esc(&last_username))
-        .replace("{{csrf}}", &esc(&csrf));
-    let mut resp = Html(body).into_response();
-    if fresh {
-        resp.headers_mut()
-            .insert(header::SET_COOKIE, set_cookie(&sid));
-    }
-    resp
+        .replace("{{last_username}}", &esc(last_username))
+        .replace("{{csrf}}", &esc(csrf))
+}
+
+/// 5.0+ (`div.AuthenticationWrapper`): the error is a `div.Helper > span.Icon + span.Text`
+/// without modifier class; 6.0+ inputs are `#username_input` / `#password_input`.
+fn modern_page(v: PimVersion, error: Option<&str>, last_username: &str, csrf: &str) -> String {
+    let (user_id, password_id) = if v >= PimVersion::V6 {
+        ("username_input", "password_input")
+    } else {
+        ("prependedInput", "prependedInput2")
+    };
+    let messages = error
+        .map(|e| {
+            format!(
+                r#"<div class="Helper"><span class="Icon"></span><span class="Text">{}</span></div>"#,
+                esc(e)
+            )
+        })
+        .unwrap_or_default();
+    include_str!("assets/v5/login.html")
+        .replace("{{messages}}", &messages)
+        .replace("{{user_id}}", user_id)
+        .replace("{{password_id}}", password_id)
+        .replace("{{last_username}}", &esc(last_username))
+        .replace("{{csrf}}", &esc(csrf))
 }
 
 /// `POST /user/login-check`: 302 to `/` with a new session on success, 302 back to the login

@@ -49,6 +49,16 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("assets/v4/connections.js"),
     ),
     (
+        "pimui/v4/shell.js",
+        "application/javascript; charset=utf-8",
+        include_bytes!("assets/v4/shell.js"),
+    ),
+    (
+        "pimui/v5/login.css",
+        "text/css; charset=utf-8",
+        include_bytes!("assets/v5/login.css"),
+    ),
+    (
         "pimui/v4/connections.css",
         "text/css; charset=utf-8",
         include_bytes!("assets/v4/connections.css"),
@@ -152,7 +162,22 @@ pub async fn index(State(app): State<AppState>, Extension(me): Extension<Current
     } else {
         include_str!("assets/v3/index.html")
     };
+    // 4.0 keeps the legacy holder at the top of `#page`; 5.0+ mounts the MessageBar root in
+    // `#flash-messages`, the last child of `#page`.
+    let (flash_top, flash_bottom) = if app.cfg.pim_version >= super::PimVersion::V5 {
+        ("", r#"<div id="flash-messages"></div>"#)
+    } else {
+        (
+            r#"<div id="flash-messages" class="AknFlashContainer"><div class="flash-messages-holder"></div></div>"#,
+            "",
+        )
+    };
+    let salt = app.lock().style_salt.clone();
     let page = template
+        .replace("{{flash_top}}", flash_top)
+        .replace("{{flash_bottom}}", flash_bottom)
+        .replace("{{salt}}", &salt)
+        .replace("{{full_version}}", full_version(app.cfg.pim_version))
         .replace("{{pim_version}}", app.cfg.pim_version.arg())
         .replace("{{flashes}}", &flashes)
         .replace("{{username}}", &esc(&username))
@@ -180,6 +205,33 @@ pub async fn index(State(app): State<AppState>, Extension(me): Extension<Current
         page
     };
     Html(page).into_response()
+}
+
+/// The full version string of a generation (last release of each line, fact sheet §2.4).
+pub fn full_version(v: super::PimVersion) -> &'static str {
+    use super::PimVersion::*;
+    match v {
+        V1_7 => "1.7.41",
+        V2 => "2.3.80",
+        V3 => "3.2.84",
+        V4 => "4.0.125",
+        V5 => "5.0.118",
+        V6 => "6.0.90",
+        V7 => "7.0.22",
+    }
+}
+
+/// `GET /analytics/collect_data` (3.2+; fired at every app boot by the Help menu item): the
+/// version collector's keys.
+pub async fn collect_data(State(app): State<AppState>) -> Response {
+    axum::Json(json!({
+        "pim_edition": "CE",
+        "pim_version": full_version(app.cfg.pim_version),
+        "pim_environment": "prod",
+        "pim_install_time": "2024-01-15T09:30:00+00:00",
+        "server_version": "Apache/2.4",
+    }))
+    .into_response()
 }
 
 /// Anything else: 404 (JSON for XHRs).

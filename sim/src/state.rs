@@ -231,6 +231,9 @@ pub struct State {
     pub session_data: HashMap<String, SessionData>,
     /// Connections (4.x+), by creation order.
     pub connections: Vec<Connection>,
+    /// Drawn at every start: the seed of the 5.x+ front end's hashed (styled-components) class
+    /// names, so that nothing can lean on them. Not part of `/_sim/state`.
+    pub style_salt: String,
 }
 
 /// What the back office keeps in a session besides the logged-in user.
@@ -281,7 +284,10 @@ impl State {
     /// A fresh database: roles Administrator (every ACL) and User (every ACL but
     /// `pim_api_overall_access`), the admin user, and `extra_users` ordinary users with role User.
     pub fn new(admin_password: &str, extra_users: usize) -> Self {
-        let mut s = State::default();
+        let mut s = State {
+            style_salt: random_token(8),
+            ..State::default()
+        };
         let all: BTreeSet<String> = ACLS.iter().map(|a| a.0.to_string()).collect();
         let admin_role = s.add_role("ROLE_ADMINISTRATOR", "Administrator", all.clone());
         let mut user_acls = all;

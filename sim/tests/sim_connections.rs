@@ -720,10 +720,9 @@ async fn shell_page_tells_its_generation_and_serves_the_connections_app() {
         let page = r.text().await.unwrap();
         assert!(page.contains(&format!("window.PIM_VERSION = \"{}\"", v.arg())));
         assert!(page.contains("/bundles/pimui/v4/connections.js"));
-        assert!(
-            page.contains("pim-menu-connect"),
-            "the Connect tab (removed by JS before 6.x)"
-        );
+        assert!(page.contains("/bundles/pimui/v4/shell.js"), "menus are drawn by JS");
+        let salt = sim.app().lock().style_salt.clone();
+        assert!(page.contains(&format!("window.STYLE_SALT = \"{salt}\"")));
         let js = http()
             .get(format!("{}/bundles/pimui/v4/connections.js", sim.url()))
             .send()
@@ -745,4 +744,60 @@ async fn shell_page_tells_its_generation_and_serves_the_connections_app() {
         .await
         .unwrap();
     assert!(!page.contains("connections.js"));
+}
+
+#[tokio::test]
+async fn login_page_of_each_version_and_its_error_markup() {
+    // (version, username input id, button text, error markup)
+    let cases = [
+        (PimVersion::V4, "prependedInput", ">Log in</button>", "AknMessageBox AknMessageBox--error"),
+        (PimVersion::V5, "prependedInput", ">Login</button>", "<div class=\"Helper\"><span class=\"Icon\"></span><span class=\"Text\">Invalid credentials.</span></div>"),
+        (PimVersion::V6, "username_input", ">Login</button>", "<div class=\"Helper\"><span class=\"Icon\"></span><span class=\"Text\">Invalid credentials.</span></div>"),
+        (PimVersion::V7, "username_input", ">Login</button>", "<div class=\"Helper\"><span class=\"Icon\"></span><span class=\"Text\">Invalid credentials.</span></div>"),
+    ];
+    for (v, user_id, button, error) in cases {
+        let sim = sim_of(v).await;
+        let r = http().get(format!("{}/user/login", sim.url())).send().await.unwrap();
+        let cookie = bapid(r.headers()).unwrap();
+        let page = r.text().await.unwrap();
+        assert!(page.contains(&format!("id=\"{user_id}\"")), "{v}");
+        assert!(page.contains(button), "{v}");
+        assert!(page.contains("form-signin"), "{v}");
+        assert_eq!(page.contains("AuthenticationWrapper"), v >= PimVersion::V5, "{v}");
+        assert!(!page.contains("Invalid credentials."));
+        let csrf = input_value(&page, "_csrf_token");
+        let r = post_login(&sim, &cookie, "admin", "wrong", &csrf).await;
+        assert_eq!(r.status(), StatusCode::FOUND);
+        let page = http()
+            .get(format!("{}/user/login", sim.url()))
+            .header(reqwest::header::COOKIE, format!("BAPID={cookie}"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains(error), "{v}: {page}");
+        if v >= PimVersion::V5 {
+            assert!(!page.contains("AknMessageBox"), "{v}");
+        }
+        assert_eq!(sim.state()["counters"]["login"], json!(1));
+    }
+}
+
+#[tokio::test]
+async fn analytics_collect_data_exposes_the_full_version() {
+    for (v, full) in [
+        (PimVersion::V4, "4.0.125"),
+        (PimVersion::V5, "5.0.118"),
+        (PimVersion::V6, "6.0.90"),
+        (PimVersion::V7, "7.0.22"),
+    ] {
+        let sim = sim_of(v).await;
+        let s = Session::admin(&sim).await;
+        let (st, body) = s.get("/analytics/collect_data").await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(body["pim_edition"], "CE");
+        assert_eq!(body["pim_version"], full);
+    }
 }

@@ -27,7 +27,7 @@ const CODE: &str = "myerp";
 async fn credential(c: &Chrome, label: &str) -> String {
     let script = format!(
         "const l = [...document.querySelectorAll('div')].find(d => d.children.length === 0 && d.textContent.trim() === {});\
-         return l && l.nextElementSibling && l.nextElementSibling.querySelector('span') ? l.nextElementSibling.querySelector('span').textContent : null;",
+         const v = l && l.nextElementSibling; return v ? (v.querySelector('span') || v).textContent : null;",
         json!(label)
     );
     let v = c.js(&script).await;
@@ -53,13 +53,25 @@ async fn click_row_button(c: &Chrome, label: &str, title: &str) {
     );
 }
 
-/// Chooses `text` in a single select: Select2 (4.x/5.x) or the design-system SelectInput.
-async fn choose(c: &Chrome, v: PimVersion, id: &str, search: &str, text: &str) {
+/// Chooses `text` in a single select: Select2 (4.x/5.x, found by its field label) or the
+/// design-system SelectInput (6.x+, `input#<id>` opening the `#input-overlay-root` portal).
+async fn choose(c: &Chrome, v: PimVersion, id: &str, label: &str, search: &str, text: &str) {
     if v >= PimVersion::V6 {
+        // The overlay opens under the input, even below the viewport (fact sheet §6.2).
+        c.idle().await;
+        c.js(&format!(
+            "document.querySelector('input#{id}').scrollIntoView({{block: 'center'}})"
+        ))
+        .await;
         click(c, &format!("input#{id}")).await;
+        c.until(
+            "overlay faded in",
+            "[...document.querySelectorAll('#input-overlay-root [data-testid=backdrop] + div')].some(o => getComputedStyle(o).opacity === '1')",
+        )
+        .await;
         let options = c
             .client
-            .find_all(Locator::Css(".AknSelectInput-overlay div[data-testid]"))
+            .find_all(Locator::Css("#input-overlay-root div[data-testid]:not([data-testid=backdrop])"))
             .await
             .unwrap();
         let mut done = false;
@@ -70,41 +82,77 @@ async fn choose(c: &Chrome, v: PimVersion, id: &str, search: &str, text: &str) {
                 break;
             }
         }
-        assert!(done, "option {text} in #{id}");
-    } else {
-        // Akeneo's Behat: type into the Select2 search, then mouseup on the result label.
-        click(c, &format!("#s2id_{id} .select2-choice")).await;
-        type_into(
-            c,
-            &format!("#s2id_{id} .select2-drop-active input.select2-input"),
-            search,
+        let dump = c.js("return document.querySelector('#input-overlay-root').outerHTML").await;
+        assert!(done, "option {text} in #{id}: {dump}");
+        c.until(
+            "label shown beside the input",
+            &format!(
+                "document.querySelector('input#{id}').parentNode.previousElementSibling.textContent === {}",
+                json!(text)
+            ),
         )
         .await;
-        let results = c
-            .client
-            .find_all(Locator::Css(&format!("#s2id_{id} .select2-result-label")))
+    } else {
+        // Select2 3.4.1: mousedown on the choice opens `#select2-drop` in body; mouseup on a
+        // result selects (a WebDriver click sends both).
+        let choice = format!(
+            "//div[contains(@class,'AknFieldContainer')][.//label[starts-with(normalize-space(),'{label}')]]//a[contains(@class,'select2-choice')]"
+        );
+        // In the middle of the viewport: the legacy flash at the top may cover it.
+        c.idle().await;
+        c.js(&format!(
+            "document.evaluate({}, document, null, 9, null).singleNodeValue.scrollIntoView({{block: 'center'}})",
+            json!(choice)
+        ))
+        .await;
+        c.client
+            .find(Locator::XPath(&choice))
+            .await
+            .unwrap()
+            .click()
             .await
             .unwrap();
-        assert_eq!(results.len(), 1, "the search filters the options");
-        assert_eq!(results[0].text().await.unwrap().trim(), text);
+        c.visible("#select2-drop").await;
+        if !search.is_empty() {
+            type_into(c, "#select2-drop input.select2-input", search).await;
+        }
+        let mut results = Vec::new();
+        for r in c
+            .client
+            .find_all(Locator::Css("#select2-drop .select2-result-label"))
+            .await
+            .unwrap()
+        {
+            if r.text().await.unwrap().trim() == text {
+                results.push(r);
+            }
+        }
+        assert_eq!(results.len(), 1, "option {text}");
         results[0].click().await.unwrap();
-        let hidden = c
+        let chosen = c
             .js(&format!(
-                "return document.querySelector('input[type=hidden]#{id}').value"
+                "return document.evaluate({}, document, null, 9, null).singleNodeValue.querySelector('.select2-chosen').textContent",
+                json!(choice)
             ))
             .await;
-        assert!(
-            hidden.as_str().is_some_and(|s| !s.is_empty()),
-            "hidden input set"
-        );
+        assert_eq!(chosen, json!(text));
     }
+}
+
+/// Waits until the credentials grid shows a non-empty Client ID.
+async fn credentials_shown(c: &Chrome) {
+    c.until(
+        "credentials",
+        "(() => { const l = [...document.querySelectorAll('div')].find(d => d.children.length === 0 && d.textContent.trim() === 'Client ID');\
+          return l && l.nextElementSibling.textContent.trim() !== ''; })()",
+    )
+    .await;
 }
 
 async fn walk(v: PimVersion) {
     let _one = BROWSER.lock().await;
     let sim = sim::start(SimConfig {
         pim_version: v,
-        users: 3,
         ..SimConfig::default()
     })
     .await
@@ -118,17 +166,18 @@ async fn walk(v: PimVersion) {
 
     // Log in.
     c.client.goto(&format!("{}/", sim.url())).await.unwrap();
-    type_into(&c, "#prependedInput", "admin").await;
-    type_into(&c, "#prependedInput2", "admin").await;
+    type_into(&c, "input[name=_username]", "admin").await;
+    type_into(&c, "input[name=_password]", "admin").await;
     click(&c, "#_submit").await;
     c.visible(".AknHeader").await;
     c.idle().await;
 
     // Reach the page through the menu.
     if v >= PimVersion::V6 {
-        click(&c, r#"[data-tab="pim-menu-connect"] a"#).await;
+        click(&c, "#pim-menu-connect").await;
+        click(&c, "#pim-menu-connect-connection-settings").await;
     } else {
-        click(&c, r#"[data-tab="pim-menu-system"] a"#).await;
+        click(&c, "a.AknHeader-menuItem[href='#/system/']").await;
         click(&c, r#"a[data-code="pim-menu-system-connection-settings"]"#).await;
     }
     c.until("list route", &format!("location.hash === {}", json!(base)))
@@ -158,7 +207,7 @@ async fn walk(v: PimVersion) {
     );
 
     // Create.
-    click(&c, ".AknTitleContainer .AknButton--apply").await;
+    click(&c, ".AknTitleContainer-actionsContainer .AknButton--apply").await;
     c.visible(r#".AknFullPage form[data-testid="create-connection"]"#)
         .await;
     c.until(
@@ -171,7 +220,7 @@ async fn walk(v: PimVersion) {
     type_into(&c, "input[name=label]", LABEL).await;
     let code = c.visible("input[name=code]").await;
     assert_eq!(code.prop("value").await.unwrap().as_deref(), Some(CODE));
-    choose(&c, v, "flow_type", "destination", "Data destination").await;
+    choose(&c, v, "flow_type", "Flow type", "", "Data destination").await;
     click(&c, save).await;
     c.until(
         "edit route",
@@ -179,7 +228,7 @@ async fn walk(v: PimVersion) {
     )
     .await;
     c.idle().await;
-    c.visible(".AknCredentialList").await;
+    credentials_shown(&c).await;
     let client_id = credential(&c, "Client ID").await;
     let secret = credential(&c, "Secret").await;
     let username = credential(&c, "Username").await;
@@ -208,11 +257,11 @@ async fn walk(v: PimVersion) {
     );
 
     // Permissions: role Administrator, header Save.
-    choose(&c, v, "user_role", "Admin", "Administrator").await;
-    click(&c, ".AknTitleContainer .AknButton--apply").await;
+    choose(&c, v, "user_role", "Role", "Admin", "Administrator").await;
+    click(&c, ".AknTitleContainer-actionsContainer .AknButton--apply").await;
     c.until(
         "update flash",
-        "[...document.querySelectorAll('.AknFlash-messageContent')].some(m => m.textContent === 'Connection successfully updated.')",
+        "[...document.querySelectorAll('.AknFlash-messageContent, #flash-messages [role=status]')].some(m => m.textContent.includes('Connection successfully updated.'))",
     )
     .await;
     assert_eq!(
@@ -250,7 +299,7 @@ async fn walk(v: PimVersion) {
     // After a reload the password is hidden, with Regenerate.
     c.client.refresh().await.unwrap();
     c.idle().await;
-    c.visible(".AknCredentialList").await;
+    credentials_shown(&c).await;
     assert_eq!(credential(&c, "Password").await, "••••••••");
     assert_eq!(
         credential(&c, "Secret").await,
@@ -276,7 +325,7 @@ async fn walk(v: PimVersion) {
     )
     .await;
     c.idle().await;
-    c.visible(".AknCredentialList").await;
+    credentials_shown(&c).await;
     let fresh = credential(&c, "Password").await;
     assert_eq!(fresh.chars().count(), 9);
     assert_ne!(fresh, password);
@@ -332,15 +381,14 @@ async fn screenshots() {
     for v in [PimVersion::V4, PimVersion::V6] {
         let sim = sim::start(SimConfig {
             pim_version: v,
-            users: 3,
             ..SimConfig::default()
         })
         .await
         .unwrap();
         let c = Chrome::start().await;
         c.client.goto(&format!("{}/", sim.url())).await.unwrap();
-        type_into(&c, "#prependedInput", "admin").await;
-        type_into(&c, "#prependedInput2", "admin").await;
+        type_into(&c, "input[name=_username]", "admin").await;
+        type_into(&c, "input[name=_password]", "admin").await;
         click(&c, "#_submit").await;
         c.visible(".AknHeader").await;
         let base = if v >= PimVersion::V6 {
@@ -360,7 +408,7 @@ async fn screenshots() {
             r#"form[data-testid="create-connection"] .AknButton--apply"#,
         )
         .await;
-        c.visible(".AknCredentialList").await;
+        credentials_shown(&c).await;
         shot(&c, &dir, format!("connections-v{}-edit", v.arg())).await;
         c.client
             .goto(&format!("{}/{base}", sim.url()))

@@ -40,8 +40,8 @@ pub async fn text(c: &Chrome, css: &str) -> String {
 pub async fn login(c: &Chrome, sim: &SimHandle, marker: &str) {
     c.client.goto(&format!("{}/", sim.url())).await.unwrap();
     c.visible("form.form-signin").await;
-    type_into(c, "#prependedInput", "admin").await;
-    type_into(c, "#prependedInput2", "admin").await;
+    type_into(c, "input[name=_username]", "admin").await;
+    type_into(c, "input[name=_password]", "admin").await;
     click(c, "#_submit").await;
     c.visible(marker).await;
     c.idle().await;

@@ -66,6 +66,8 @@
 
   // ------------------------------------------------------------------ flash messages (§6.6)
   function notify(type, message, now) {
+    // 5.x+ (v4/shell.js): design-system MessageBars instead of the legacy flashes.
+    if (window.PimSim && window.PimSim.notifyOverride) { window.PimSim.notifyOverride(type, message); return; }
     if (FAULTS.flashLate && !now) { lateFlashes.push([type, message]); return; }
     var holder = one('#flash-messages .flash-messages-holder');
     if (!holder) { return; }
@@ -168,6 +170,8 @@
     ]]
   ];
   function column(path) {
+    // 6.x+ (v4/shell.js): the sub-navigation lives in the React main menu, no column.
+    if (window.PimSim && window.PimSim.columnOverride) { return window.PimSim.columnOverride(path); }
     var out = '<div class="AknColumn" data-drop-zone="column"><div class="AknColumn-inner"><div class="AknColumn-title">System</div>';
     COLUMN.forEach(function (block) {
       out += '<div class="AknColumn-block"><div class="AknColumn-subtitle">' + esc(block[0].replace(' navigation', '')) + '</div>';
@@ -845,7 +849,8 @@
       if (m) { handler = r[1]; match = m; system = r[2]; }
       return !!m;
     });
-    setHeaderTab(system);
+    // 4.x+ (v4/shell.js): their own menus.
+    ((window.PimSim && window.PimSim.headerTab) || setHeaderTab)(system, path);
     // flash-late: what the previous page said shows now (the first route after a load keeps
     // the load's own flashes for the next page).
     if (routed) { lateFlashes.splice(0).forEach(function (f) { notify(f[0], f[1], true); }); }

@@ -1,32 +1,33 @@
 /*
  * Akeneo PIM 4.x-7.x "Connections" look-alike (the React settings app mounted in the Backbone
- * shell), loaded after v3/app.js and branching on `window.PIM_VERSION` (4, 5, 6 or 7):
- * - 4.x/5.x: System > Connections at #/connections, jQuery Select2 widgets (hidden input +
- *   `.select2-container`, options selected on mouseup);
+ * shell), loaded after v3/app.js and v4/shell.js, branching on `window.PIM_VERSION` (4 to 7).
+ * Written from the fact sheet connect-4.x-to-7.x-dom.md (§3 list, §4 create, §5 edit, §6
+ * design-system components, §8 XHR chains):
+ * - 4.x/5.x: System > Connections at #/connections, Select2 3.4.1 (`#select2-drop` moved to
+ *   body, `#select2-drop-mask`, mousedown opens, mouseup selects);
  * - 6.x/7.x: Connect > Connection settings at #/connect/connection-settings, design-system
- *   SelectInput (`input#flow_type` opening an overlay of `div[data-testid=<value>]` options);
- * - 5.x+: auditable checkbox, wrong-credentials warnings; 7.x: max-limit-reached check.
- * The password is kept only in this page's memory (create/regenerate responses): a reload, or
- * leaving the connection screens, forgets it, as the real reducer does.
+ *   SelectInput (`input#flow_type`, portal `#input-overlay-root`, `[data-testid=backdrop]`);
+ * - no `.AknTitleContainer` (a styled `<header>`), hashed classes (`PimSim.sc`) everywhere the
+ *   real front end has styled-components, DSM Helpers for errors from 5.x;
+ * - the list shows its empty state while `GET /rest/connections` is in flight;
+ * - the React state (connections, passwords) lives while the route stays on the connection
+ *   screens and is dropped on leaving them.
  */
 (function () {
   'use strict';
   var S = window.PimSim;
   var V = parseInt(window.PIM_VERSION || '0', 10);
-  if (!S || !(V >= 4)) { return; }
-  var all = S.all, one = S.one, esc = S.esc, html = S.html, notify = S.notify;
+  if (!S || !(V >= 4) || !S.sc) { return; }
+  var all = S.all, one = S.one, esc = S.esc, html = S.html, notify = S.notify, sc = S.sc;
 
   var CONNECT = V >= 6;
   var BASE = CONNECT ? '/connect/connection-settings' : '/connections';
-  var TAB = CONNECT ? 'pim-menu-connect' : true;
   var MAX = 50;
-  var IMAGE = '/bundles/pimui/v4/connection.svg';
-  var PAGE_TITLE = CONNECT ? 'Connection settings' : 'Connections';
-  var CRUMBS = CONNECT ? [['Connect', '#' + BASE], ['Connection settings', '#' + BASE]]
-    : [['System', '#' + BASE], ['Connections', '#' + BASE]];
+  var LIST_TITLE = CONNECT ? 'Connection settings' : 'Connections';
+  var PAGE_TITLE = { list: CONNECT ? 'Connections settings' : 'Connections', other: V >= 5 ? 'Connection settings' : 'Connections' };
   var FLOW_TYPES = [['data_source', 'Data source'], ['data_destination', 'Data destination'], ['other', 'Other']];
-  var SECTIONS = [['data_source', 'data_source', 'Data source(s)'], ['data_destination', 'data_destination', 'Data destination(s)'],
-    ['other', 'data_other', 'Other(s)']];
+  var SECTIONS = [['data_source', 'data_source', 'Data source', 'Data sources'], ['data_destination', 'data_destination', 'Data destination', 'Data destinations'],
+    ['other', 'data_other', 'Other', 'Others']];
   var REASONS = {
     'code.required': 'Connection code is required.',
     'code.too_short': 'Connection code is too short. It should have 3 characters or more.',
@@ -40,47 +41,69 @@
     'connections_number_limit_reached': 'You reached the limit of 50 connections and connected Apps.'
   };
   var LIMIT_TITLE = 'You reached the limit of 50 connections and connected Apps.';
+  var NBSP = '\u00a0';
 
-  // ------------------------------------------------------------------ shell: menus and routes
-  all('[data-min-version]').forEach(function (el) {
-    if (V < parseInt(el.getAttribute('data-min-version'), 10)) { el.parentNode.removeChild(el); }
-  });
-  var systemLink = one('[data-tab="pim-menu-system"] .AknHeader-menuItem');
-  if (systemLink) { systemLink.setAttribute('href', CONNECT ? '#/user/' : '#/connections'); }
-  S.systemHome = CONNECT ? '#/user/' : '#/connections';
+  // Illustrations: inline SVG drawings in the tutorial's colours (navy, purple, grey, green).
+  var ILLUSTRATION = '<svg class="' + sc('Illustration', '&{width:100%;height:100%;}') + '" viewBox="0 0 256 256" aria-hidden="true">' +
+    '<rect x="28" y="60" width="200" height="130" rx="6" fill="#f5f9fc" stroke="#11324d" stroke-width="3"/>' +
+    '<rect x="28" y="60" width="200" height="24" rx="6" fill="#11324d"/>' +
+    '<circle cx="44" cy="72" r="4" fill="#fff"/><circle cx="58" cy="72" r="4" fill="#fff"/>' +
+    '<path d="M70 150 C100 110 150 110 186 150" fill="none" stroke="#9452ba" stroke-width="6" stroke-linecap="round"/>' +
+    '<circle cx="70" cy="150" r="14" fill="#fff" stroke="#67768a" stroke-width="4"/><circle cx="186" cy="150" r="14" fill="#fff" stroke="#67768a" stroke-width="4"/>' +
+    '<circle cx="128" cy="121" r="10" fill="#67b373"/></svg>';
+  var IMAGE = '/bundles/pimui/v4/connection.svg';
+
+  // ------------------------------------------------------------------ routes and React state
   for (var c = S.COLUMN.length - 1; c >= 0; c--) {
     if (S.COLUMN[c][0] !== 'System navigation') { continue; }
     if (CONNECT) { S.COLUMN.splice(c, 1); } else {
-      S.COLUMN[c] = ['System navigation', [['pim-menu-system-connection-settings', '#/connections', 'Connections', /^\/connections/]]];
+      S.COLUMN[c] = ['System navigation', [['pim-menu-system-configuration', '#/system/', 'Configuration', /^\/system\/?$/],
+        ['pim-menu-system-connection-settings', '#/connections', 'Connections', /^\/connections/]]];
     }
   }
+  S.systemHome = CONNECT ? '#/system' : '#/system/';
   for (var r = S.ROUTES.length - 1; r >= 0; r--) {
     if (S.ROUTES[r][0].test('/client')) { S.ROUTES.splice(r, 1); }
   }
   function rx(suffix) { return new RegExp('^' + BASE.replace(/\//g, '\\/') + suffix + '$'); }
   S.ROUTES.push(
-    [rx('\\/?'), function (p) { return listPage(p, false); }, TAB],
-    [rx('\\/create'), function (p) { return listPage(p, true); }, TAB],
-    [rx('\\/([^/]+)\\/edit'), function (p, m) { return editPage(p, decodeURIComponent(m[1])); }, TAB],
-    [rx('\\/([^/]+)\\/regenerate-secret'), function (p, m) { return regenerateModal(decodeURIComponent(m[1]), 'secret'); }, TAB],
-    [rx('\\/([^/]+)\\/regenerate-password'), function (p, m) { return regenerateModal(decodeURIComponent(m[1]), 'password'); }, TAB],
-    [rx('\\/([^/]+)\\/delete'), function (p, m) { return deleteModal(decodeURIComponent(m[1])); }, TAB]
+    [rx('\\/?'), function (p) { return page(p, listPage); }, true],
+    [rx('\\/create'), function (p) { return page(p, createPage); }, true],
+    [rx('\\/([^/]+)\\/edit'), function (p, m) { return page(p, editPage, decodeURIComponent(m[1])); }, true],
+    [rx('\\/([^/]+)\\/regenerate-secret'), function (p, m) { return page(p, regeneratePage, decodeURIComponent(m[1]), 'secret'); }, true],
+    [rx('\\/([^/]+)\\/regenerate-password'), function (p, m) { return page(p, regeneratePage, decodeURIComponent(m[1]), 'password'); }, true],
+    [rx('\\/([^/]+)\\/delete'), function (p, m) { return page(p, deletePage, decodeURIComponent(m[1])); }, true]
   );
   if (CONNECT) {
-    S.ROUTES.push([/^\/connect\/data-flows\/?$/, function (p) { return dataFlowsPage(p); }, TAB]);
+    S.ROUTES.push([/^\/connect\/data-flows\/?$/, function (p) { return dataFlowsPage(p); }, true]);
   }
 
-  // Passwords from create/regenerate responses, forgotten when leaving the connection screens.
-  var passwords = {};
+  // The React state: `{}` at mount (hence the empty state while loading), kept while the route
+  // stays on the connection screens.
+  var state = null;
+  function freshState() { return { connections: {}, order: [], passwords: {} }; }
   window.addEventListener('hashchange', function () {
-    if (location.hash.indexOf('#' + BASE) !== 0) { passwords = {}; }
+    if (location.hash.indexOf('#' + BASE) !== 0) { state = null; }
   });
+  /** A React controller: the hash mask goes away at once, the page renders and fetches itself. */
+  function page(path, fn, a, b) {
+    if (!state) { state = freshState(); }
+    document.title = /^\/[^/]+(\/connection-settings)?\/?$/.test(path) ? PAGE_TITLE.list : PAGE_TITLE.other;
+    return Promise.resolve(function () { fn(path, a, b); });
+  }
+  /** Mounts the React root `div.view.AknConnectivityConnection-view > div`. */
+  function mountRoot(markup) {
+    var v = S.mount('<div>' + markup + '</div>');
+    v.classList.add('AknConnectivityConnection-view');
+    return v;
+  }
+  function stillOn(path) { return location.hash.replace(/^#/, '') === path; }
 
   // ------------------------------------------------------------------ fetch (credentials:'include')
   function api(method, url, body, headers) {
     var opts = { method: method, credentials: 'include', headers: headers || {} };
     if (body !== undefined) {
-      opts.headers['Content-Type'] = 'application/json';
+      opts.headers['Content-type'] = 'application/json';
       opts.body = JSON.stringify(body);
     }
     S.track(1);
@@ -93,130 +116,154 @@
       return resp.text().then(function (t) {
         var json = null;
         try { json = JSON.parse(t); } catch (e) { json = null; }
-        return done({ status: resp.status, json: json, redirected: resp.redirected });
+        return done({ status: resp.status, json: json });
       });
     }, function () { return done({ status: 0, json: null }); });
   }
-
   function reasonText(reason) {
     var key = String(reason || '').replace('akeneo_connectivity.connection.connection.constraint.', '');
     return REASONS[key] || reason;
   }
 
   // ------------------------------------------------------------------ layout pieces
-  function connectColumn(path) {
-    var items = [['pim-menu-connect-data-flows', '#/connect/data-flows', 'Data flows', /^\/connect\/data-flows/],
-      ['pim-menu-connect-connection-settings', '#' + BASE, 'Connection settings', /^\/connect\/connection-settings/]];
-    return '<div class="AknColumn" data-drop-zone="column"><div class="AknColumn-inner"><div class="AknColumn-title">Connect</div>' +
-      '<div class="AknColumn-block">' + items.map(function (it) {
-        return '<a href="' + it[1] + '" data-code="' + it[0] + '" class="AknColumn-navigationLink' +
-          (it[3].test(path) ? ' AknColumn-navigationLink--active' : '') + ' navigation-item">' + esc(it[2]) + '</a>';
-      }).join('') + '</div></div></div>';
+  /** `Button.tsx`: the literal `undefined` token from 5.0 (`${props.className}`). */
+  function buttonClass(kind, listItem, disabled) {
+    return (V >= 5 ? 'undefined ' : '') + (listItem ? 'AknButtonList-item ' : '') + 'AknButton--' + kind + ' AknButton' + (disabled ? ' AknButton--disabled' : '');
   }
-  /** The React settings page inside the Backbone column layout. */
-  function layout(path, header, content) {
-    return '<div class="AknDefault-contentWithColumn">' + (CONNECT ? connectColumn(path) : S.column(path)) +
-      '<div class="AknDefault-contentWithBottom"><div class="AknDefault-mainContent AknConnectivityConnection-view">' +
-      header + '<div class="AknConnectivityConnection-pageContent">' + content + '</div></div></div></div>';
+  function setDisabled(button, disabled) {
+    button.disabled = !!disabled;
+    button.classList.toggle('AknButton--disabled', !!disabled);
   }
+  function breadcrumb(steps) {
+    if (V < 5) {
+      return '<div class="AknBreadcrumb">' + steps.map(function (s) {
+        return '<span class="AknBreadcrumb-item AknBreadcrumb-item--routable">' + esc(s[0]) + '</span>';
+      }).join('') + '</div>';
+    }
+    return '<nav aria-label="Breadcrumb" class="' + sc('Breadcrumb', '&{display:flex;gap:6px;text-transform:uppercase;font-size:11px;}') + '">' +
+      steps.map(function (s, i) {
+        var lastOne = i === steps.length - 1;
+        return (i ? '<span aria-hidden="true" class="' + sc('BreadcrumbSeparator', '&{color:#a1a9b7;}') + '">/</span>' : '') +
+          '<a class="' + sc('BreadcrumbStep', '&{color:#9452ba;text-decoration:none;}&[aria-current]{color:#67768a;}') + '"' +
+          (lastOne ? ' aria-current="page"' : ' href="' + s[1] + '"') + '>' + esc(s[0]) + '</a>';
+      }).join('') + '</nav>';
+  }
+  function crumbs(extra) {
+    var base = CONNECT ? [['Connect', '#/connect/data-flows'], ['Connection settings', '#' + BASE]]
+      : [['System', '#/system/'], ['Connections', '#' + BASE]];
+    return V >= 5 && extra ? base.concat([[extra, '']]) : base;
+  }
+  /** `PageHeader.tsx`: a styled `<header>`, no element with class `AknTitleContainer`. */
   function pageHeader(o) {
-    return '<header class="AknTitleContainer navigation AknConnectivityConnection-header"><div class="AknTitleContainer-line">' +
-      (o.image ? '<div class="AknTitleContainer-imageContainer"><img class="AknTitleContainer-image" src="' + o.image + '" alt="' + esc(o.title) + '"/></div>' : '') +
-      '<div class="AknTitleContainer-mainContainer">' +
-      '<div class="AknTitleContainer-line"><div class="AknTitleContainer-breadcrumbs">' + S.breadcrumbs(CRUMBS) + '</div>' +
-      '<div class="AknTitleContainer-buttonsContainer"><div class="user-menu"><div class="AknTitleContainer-userMenu" title="User menu"></div></div>' +
-      '<div class="AknButtonList">' + (o.buttons || '') + '</div></div></div>' +
-      '<div class="AknTitleContainer-line"><div class="AknTitleContainer-title">' + esc(o.title) + '</div></div>' +
-      (o.state ? '<div class="AknTitleContainer-line"><div class="AknTitleContainer-state">' + o.state + '</div></div>' : '') +
-      '</div></div></header>';
+    return '<header class="' + sc('PageHeader', '&{padding:40px 40px 20px;background:#fff;position:sticky;top:0;z-index:10;}') + '">' +
+      '<div class="AknTitleContainer-line">' + (o.image || '') +
+      '<div class="AknTitleContainer-mainContainer"><div>' +
+      '<div class="AknTitleContainer-line"><div class="AknTitleContainer-breadcrumbs">' + breadcrumb(o.crumbs) + '</div>' +
+      '<div class="AknTitleContainer-buttonsContainer"><div class="AknTitleContainer-userMenuContainer AknTitleContainer-userMenu" title="' + esc((window.PIM_USER || {}).fullName || '') + '"></div>' +
+      '<div class="AknTitleContainer-actionsContainer AknButtonList">' + (o.buttons || '') + '</div></div></div>' +
+      '<div class="AknTitleContainer-line"><div class="AknTitleContainer-title">' + esc(o.title) + '</div>' +
+      '<div class="AknTitleContainer-state">' + (o.state || '') + '</div></div>' +
+      '</div></div></div></header>';
   }
-  function sectionTitle(text) {
-    return CONNECT ? '<div class="AknSectionTitle"><h2 class="AknSectionTitle-title">' + esc(text) + '</h2></div>'
-      : '<header class="AknSubsection-title AknSubsection-title--glued"><span>' + esc(text) + '</span></header>';
+  function layout(path, header, content) {
+    return '<div class="AknDefault-contentWithColumn">' + S.column(path) +
+      '<div class="AknDefault-contentWithBottom"><div class="AknDefault-mainContent ' + sc('MainContent', '&{flex:1;}') + '">' +
+      header + '<div class="' + sc('PageContent', '&{padding:0 40px 40px;}') + '">' + content + '</div></div></div></div>';
   }
-  function fieldError(msg) {
-    if (!msg) { return ''; }
-    return V >= 5 ? '<div class="AknHelper AknHelper--error" role="alert"><span class="AknHelper-icon">!</span>' + esc(msg) + '</div>'
-      : '<span class="AknFieldContainer-validationError"><i class="icon-warning-sign"></i><span class="error-message">' + esc(msg) + '</span></span>';
+  function sectionTitle(text, count) {
+    if (V >= 6) {
+      return '<div class="' + sc('SectionTitle', '&{display:flex;align-items:center;justify-content:space-between;border-bottom:1px solid #11324d;padding-bottom:8px;margin:0 0 20px;}') + '">' +
+        '<h2 class="' + sc('SectionTitleTitle', '&{text-transform:uppercase;font-size:13px;color:#11324d;margin:0;}') + '">' + esc(text) + '</h2>' +
+        (count != null ? '<div class="' + sc('SectionTitleInfo', '&{font-size:11px;color:#a1a9b7;}') + '">' + esc(count) + '</div>' : '') + '</div>';
+    }
+    return '<header class="' + sc('LegacySection', '&{display:flex;align-items:baseline;justify-content:space-between;border-bottom:1px solid #11324d;padding-bottom:8px;margin:0 0 20px;text-transform:uppercase;color:#11324d;font-size:13px;}') + '">' +
+      '<div>' + esc(text) + '</div>' + (count != null ? '<div class="' + sc('LegacySectionCount', '&{font-size:11px;color:#a1a9b7;text-transform:none;}') + '">' + esc(count) + '</div>' : '') + '</header>';
   }
+  function countText(n) { return n === 1 ? '1 connection' : n + ' connections'; }
+  /** An inline helper: 4.0 styled div (`InlineHelper`), DSM Helper from 5.0. */
+  function inlineHelper(level, content) {
+    if (V >= 5) { return S.helper(level, content, true); }
+    return '<div class="' + sc('InlineHelper-' + level, '&{font-size:11px;margin-top:6px;color:' + (level === 'warning' ? '#a3762b' : '#67768a') + ';}') + '">' + content + '</div>';
+  }
+  function fieldErrors(msgs) {
+    if (!msgs.length) { return ''; }
+    if (V < 5) {
+      return '<div class="AknFieldContainer-footer"><div class="AknFieldContainer-validationErrors">' + msgs.map(function (m) {
+        return '<span class="AknFieldContainer-validationError">' + esc(m) + '</span>';
+      }).join('') + '</div></div>';
+    }
+    return msgs.map(function (m) { return '<div><div class="AknFieldContainer-footer">' + S.helper('error', esc(m), true) + '</div></div>'; }).join('');
+  }
+  function infoFooter(content) {
+    if (V < 5) { return '<div class="AknFieldContainer-footer">' + inlineHelper('info', content) + '</div>'; }
+    return '<div><div class="AknFieldContainer-footer">' + S.helper('info', content, true) + '</div></div>';
+  }
+  /** `FormGroup`: label, input container, then footers (errors, helpers). */
   function field(o) {
-    return '<div class="AknFieldContainer" data-field="' + o.name + '">' +
-      '<div class="AknFieldContainer-header"><label for="' + o.id + '" class="AknFieldContainer-label">' + esc(o.label) +
-      (o.required ? '\u00a0(required)' : '') + '</label></div>' +
-      '<div class="AknFieldContainer-inputContainer">' + o.input + '</div>' +
-      '<div class="AknFieldContainer-footer' + (V >= 5 ? '' : ' AknFieldContainer-validationErrors') + '" data-errors="' + o.name + '"></div>' +
-      (o.helper ? '<div class="AknFieldContainer-helper">' + o.helper + '</div>' : '') +
-      '</div>';
+    return '<div class="AknFieldContainer"' + (V >= 6 ? ' style="z-index: auto;"' : '') + '>' +
+      '<div class="AknFieldContainer-header"><label class="AknFieldContainer-label"' + (o.id ? ' for="' + o.id + '"' : '') + '>' + esc(o.label) +
+      (o.required ? NBSP + '(required)' : '') + '</label></div>' +
+      '<div class="AknFieldContainer-inputContainer ' + sc('InputContainer', '&{position:relative;max-width:460px;}') + '">' + o.input + '</div>' +
+      '<div data-footer>' + fieldErrors(o.errors || []) + '</div>' + (o.helper ? infoFooter(o.helper) : '') + '</div>';
   }
-  function setFieldError(root, name, msg) {
-    var holder = one('[data-errors="' + name + '"]', root);
-    if (holder) { holder.innerHTML = fieldError(msg); }
-    var container = one('[data-field="' + name + '"]', root);
-    if (container) { container.classList.toggle('AknFieldContainer--error', !!msg); }
+  function setErrors(fieldEl, msgs) {
+    var f = one('[data-footer]', fieldEl) || fieldEl.querySelector(':scope > div:nth-child(3)');
+    f.innerHTML = fieldErrors(msgs);
   }
+  var FLOW_HELP = 'Wondering what flow type is?' + NBSP + '<a href="https://help.akeneo.com/pim/serenity/articles/what-is-a-connection.html#choose-your-flow-type" target="_blank">We can help you right here!</a>';
 
-  /** The legacy AknFullPage modal (`common/components/Modal.tsx`). */
+  /** The legacy `AknFullPage` screen (`Modal.tsx`), rendered instead of the page. */
   function fullPage(o) {
-    var el = html('<div class="modal AknConnectivityConnection-modal" tabindex="-1">' +
-      '<div class="AknFullPage"><div class="AknFullPage-content AknFullPage-content--withIllustration">' +
-      '<div><img class="AknFullPage-image" src="' + IMAGE + '" alt=""/></div><div>' +
+    var v = mountRoot('<div class="AknFullPage"><div class="AknFullPage-content AknFullPage-content--withIllustration"' +
+      (V >= 6 ? ' style="overflow-x: initial;"' : '') + '>' +
+      '<div><div class="AknFullPage-image AknFullPage-illustration AknFullPage-illustration--api">' + ILLUSTRATION + '</div></div><div>' +
       '<div class="AknFullPage-titleContainer"><div class="AknFullPage-subTitle">' + esc(o.subTitle) + '</div>' +
-      '<div class="AknFullPage-title">' + esc(o.title) + '</div>' +
-      (o.description ? '<div class="AknFullPage-description">' + o.description + '</div>' : '') + '</div>' +
-      (o.body || '') + '</div></div></div>' +
-      '<div class="AknFullPage-cancel" title="Cancel"></div></div>');
-    document.body.appendChild(el);
+      '<div class="AknFullPage-title">' + esc(o.title) + '</div>' + (o.description || '') + '</div>' +
+      (o.body || '') + '</div></div></div><div class="AknFullPage-cancel"></div>');
     function onKey(ev) {
-      if (ev.key === 'Escape' && el.parentNode) { o.onCancel(); }
+      if (ev.code === 'Escape' || ev.key === 'Escape') { document.removeEventListener('keydown', onKey, true); o.onCancel(); }
     }
-    document.addEventListener('keydown', onKey);
-    el.addEventListener('remove-modal', function () { document.removeEventListener('keydown', onKey); });
-    one('.AknFullPage-cancel', el).addEventListener('click', function () { o.onCancel(); });
-    return el;
-  }
-  function closeModal(el) {
-    if (el && el.parentNode) {
-      el.dispatchEvent(new Event('remove-modal'));
-      el.parentNode.removeChild(el);
-    }
+    document.addEventListener('keydown', onKey, true);
+    window.addEventListener('hashchange', function off() {
+      document.removeEventListener('keydown', onKey, true);
+      window.removeEventListener('hashchange', off);
+    });
+    one('.AknFullPage-cancel', v).addEventListener('click', function () { o.onCancel(); });
+    return v;
   }
 
   // ------------------------------------------------------------------ select widgets
-  var selectSeq = 0;
+  var autogen = 0;
   /**
-   * A single-choice select: Select2 3.x (4.x/5.x) or the design-system SelectInput (6.x+).
-   * `o`: {id, css, options: [[value, label]], value, placeholder, onChange(value)}.
-   * Returns {html, bind(root), setValue(v)}.
+   * A single select: Select2 3.4.1 (4.x/5.x) or the design-system SelectInput (6.x+).
+   * `o`: {id, css, options: [[value, text]], value, search, clearable, onChange(value)}.
+   * Returns {html, bind(root)}; the widget is located by a generated id only.
    */
-  function select(o) {
-    return CONNECT ? selectInput(o) : select2(o);
-  }
-  function labelOf(o, value) {
-    var found = o.options.filter(function (op) { return String(op[0]) === String(value); })[0];
-    return found ? found[1] : '';
+  function select(o) { return CONNECT ? selectInput(o) : select2(o); }
+  function textOf(o, value) {
+    var f = o.options.filter(function (op) { return String(op[0]) === String(value); })[0];
+    return f ? f[1] : '';
   }
 
   function select2(o) {
-    var n = ++selectSeq;
+    var n = ++autogen, id = 's2id_autogen' + n;
     var w = { value: o.value == null ? '' : String(o.value) };
-    w.html = '<div class="select2-container AknSelectField ' + (o.css || '') + '" id="s2id_' + o.id + '">' +
-      '<a href="javascript:void(0)" class="select2-choice" tabindex="-1"><span class="select2-chosen">' +
-      esc(labelOf(o, w.value) || o.placeholder || '') + '</span><span class="select2-arrow" role="presentation"><b role="presentation"></b></span></a>' +
-      '<label for="s2id_autogen' + n + '" class="select2-offscreen"></label>' +
-      '<input class="select2-focusser select2-offscreen" type="text" aria-haspopup="true" role="button" id="s2id_autogen' + n + '">' +
-      '<div class="select2-drop select2-display-none select2-with-searchbox">' +
-      '<div class="select2-search"><label for="s2id_autogen' + n + '_search" class="select2-offscreen"></label>' +
-      '<input type="text" autocomplete="off" class="select2-input" id="s2id_autogen' + n + '_search"></div>' +
-      '<ul class="select2-results" role="listbox"></ul></div></div>' +
-      '<input type="hidden" id="' + o.id + '" name="' + o.id + '" value="' + esc(w.value) + '" class="select2-offscreen" tabindex="-1">';
+    w.html = '<div class="select2-container' + (o.css ? ' ' + o.css : '') + (o.clearable && w.value ? ' select2-allowclear' : '') + '" id="' + id + '">' +
+      '<a href="javascript:void(0)" class="select2-choice" tabindex="-1"><span class="select2-chosen">' + esc(textOf(o, w.value)) + '</span>' +
+      (o.clearable ? '<abbr class="select2-search-choice-close"></abbr>' : '') +
+      '<span class="select2-arrow" role="presentation"><b role="presentation"></b></span></a>' +
+      '<label for="s2id_autogen' + n + '_focus" class="select2-offscreen"></label>' +
+      '<input class="select2-focusser select2-offscreen" type="text" aria-haspopup="true" role="button" id="s2id_autogen' + n + '_focus"></div>' +
+      '<input type="hidden" value="' + esc(w.value) + '" class="select2-offscreen" tabindex="-1">';
     w.bind = function (root) {
-      var box = one('#s2id_' + o.id, root), hidden = one('#' + o.id, root);
-      var drop = one('.select2-drop', box), search = one('.select2-input', box), results = one('.select2-results', box);
-      var focusser = one('.select2-focusser', box), mask = null, highlighted = 0, shown = [];
+      var box = one('#' + id, root), hidden = box.nextElementSibling;
+      var drop = null, mask = null, highlighted = 0, shown = [];
       function render() {
-        var q = search.value.toLowerCase();
+        var search = drop && one('.select2-input', drop);
+        var q = search ? search.value.toLowerCase() : '';
         shown = o.options.filter(function (op) { return String(op[1]).toLowerCase().indexOf(q) >= 0; });
         highlighted = Math.min(highlighted, Math.max(0, shown.length - 1));
+        var results = one('.select2-results', drop);
         results.innerHTML = shown.length ? shown.map(function (op, i) {
           return '<li class="select2-results-dept-0 select2-result select2-result-selectable' + (i === highlighted ? ' select2-highlighted' : '') +
             '" role="presentation"><div class="select2-result-label" role="option">' + esc(op[1]) + '</div></li>';
@@ -227,293 +274,346 @@
             li.classList.add('select2-highlighted');
             highlighted = i;
           });
+          li.addEventListener('mousedown', function (ev) { ev.preventDefault(); });
           li.addEventListener('mouseup', function (ev) { ev.preventDefault(); choose(shown[i]); });
         });
       }
       function open() {
-        if (box.classList.contains('select2-dropdown-open')) { return; }
+        if (drop) { return; }
         box.classList.add('select2-dropdown-open', 'select2-container-active');
-        drop.classList.remove('select2-display-none');
-        drop.classList.add('select2-drop-active');
         mask = html('<div id="select2-drop-mask" class="select2-drop-mask"></div>');
-        // In the stacking context of the modal when there is one, under the open container.
-        (box.closest('.modal') || document.body).appendChild(mask);
+        document.body.appendChild(mask);
         mask.addEventListener('mousedown', function (ev) { ev.preventDefault(); close(); });
+        var rect = box.getBoundingClientRect();
+        drop = html('<div class="select2-drop select2-drop-active' + (o.css ? ' ' + o.css : '') + (o.search ? '' : ' select2-with-searchbox select2-search-hidden') +
+          '" id="select2-drop" style="position:absolute;left:' + (rect.left + window.scrollX) + 'px;top:' + (rect.bottom + window.scrollY) + 'px;width:' + rect.width + 'px;display:block;">' +
+          '<div class="select2-search' + (o.search ? '' : ' select2-search-hidden select2-offscreen') + '"><input type="text" autocomplete="off" class="select2-input"></div>' +
+          '<ul class="select2-results" role="listbox"></ul></div>');
+        document.body.appendChild(drop);
         highlighted = Math.max(0, o.options.map(function (op) { return String(op[0]); }).indexOf(w.value));
+        var search = one('.select2-input', drop);
+        search.addEventListener('input', function () { highlighted = 0; render(); });
+        search.addEventListener('keydown', function (ev) {
+          if (ev.key === 'ArrowDown') { highlighted = Math.min(highlighted + 1, shown.length - 1); render(); ev.preventDefault(); }
+          if (ev.key === 'ArrowUp') { highlighted = Math.max(highlighted - 1, 0); render(); ev.preventDefault(); }
+          if (ev.key === 'Enter') { ev.preventDefault(); choose(shown[highlighted]); }
+          if (ev.key === 'Escape') { ev.stopPropagation(); close(); }
+        });
         render();
         search.focus();
       }
       function close() {
         box.classList.remove('select2-dropdown-open', 'select2-container-active');
-        drop.classList.add('select2-display-none');
-        drop.classList.remove('select2-drop-active');
         if (mask && mask.parentNode) { mask.parentNode.removeChild(mask); }
+        if (drop && drop.parentNode) { drop.parentNode.removeChild(drop); }
         mask = null;
-        search.value = '';
+        drop = null;
+      }
+      function setValue(v) {
+        w.value = v == null ? '' : String(v);
+        hidden.value = w.value;
+        one('.select2-chosen', box).textContent = textOf(o, w.value);
+        box.classList.toggle('select2-allowclear', !!(o.clearable && w.value));
       }
       function choose(op) {
         close();
         if (!op) { return; }
-        w.setValue(op[0]);
+        setValue(op[0]);
         hidden.dispatchEvent(new Event('change', { bubbles: true }));
         if (o.onChange) { o.onChange(w.value); }
       }
-      w.setValue = function (v) {
-        w.value = v == null ? '' : String(v);
-        hidden.value = w.value;
-        one('.select2-chosen', box).textContent = labelOf(o, w.value) || o.placeholder || '';
-      };
-      // Select2 opens on mousedown on the choice.
       one('.select2-choice', box).addEventListener('mousedown', function (ev) {
+        if (ev.target.classList.contains('select2-search-choice-close')) { return; }
         ev.preventDefault();
-        if (box.classList.contains('select2-dropdown-open')) { close(); } else { open(); }
+        if (drop) { close(); } else { open(); }
       });
-      // Typing in the focusser opens the drop with the typed text as search.
-      focusser.addEventListener('input', function () {
-        var t = focusser.value;
-        focusser.value = '';
-        open();
-        search.value = t;
-        render();
-      });
-      search.addEventListener('input', function () { highlighted = 0; render(); });
-      search.addEventListener('keydown', function (ev) {
-        if (ev.key === 'ArrowDown') { highlighted = Math.min(highlighted + 1, shown.length - 1); render(); ev.preventDefault(); }
-        if (ev.key === 'ArrowUp') { highlighted = Math.max(highlighted - 1, 0); render(); ev.preventDefault(); }
-        if (ev.key === 'Enter') { ev.preventDefault(); choose(shown[highlighted]); }
-        if (ev.key === 'Escape') { ev.stopPropagation(); close(); }
-      });
+      var clear = one('.select2-search-choice-close', box);
+      if (clear) {
+        clear.addEventListener('mousedown', function (ev) {
+          ev.preventDefault();
+          ev.stopPropagation();
+          setValue('');
+          if (o.onChange) { o.onChange(''); }
+        });
+      }
+      window.addEventListener('hashchange', close);
     };
     return w;
   }
 
+  /** DSM `SelectInput` (§6.2): label span under a transparent input, options in a portal. */
   function selectInput(o) {
     var w = { value: o.value == null ? '' : String(o.value) };
-    w.html = '<div class="AknSelectInput" data-select="' + o.id + '">' +
-      '<span class="AknSelectInput-selected">' + esc(labelOf(o, w.value)) + '</span>' +
-      '<input id="' + o.id + '" type="text" class="AknSelectInput-search" autocomplete="off" value="" placeholder="' +
-      esc(w.value === '' ? (o.placeholder || '') : '') + '">' +
-      '<button type="button" class="AknSelectInput-open" title="Open" tabindex="-1"></button></div>';
+    var k = ++autogen;
+    w.html = '<div class="' + sc('SelectInputContainer', '&{position:relative;width:100%;}') + '" data-w="' + k + '">' +
+      '<div class="' + sc('InputContainer2', '&{position:relative;height:40px;border:1px solid #c7cbd4;border-radius:2px;background:#fff;}') + '">' +
+      '<div class="' + sc('SelectedOptionContainer', '&{position:absolute;left:15px;right:60px;top:0;height:38px;line-height:38px;color:#11324d;overflow:hidden;white-space:nowrap;text-overflow:ellipsis;}') + '"></div>' +
+      '<div class="' + sc('TextInputWrapper', '&{position:absolute;inset:0;}') + '"><input id="' + o.id + '" type="text" value="" title="" class="' +
+      sc('TextInput', '&{width:100%;height:100%;border:0;background:transparent;padding:0 60px 0 15px;outline:none;color:#11324d;cursor:pointer;}') + '"></div>' +
+      '<div class="' + sc('ActionContainer', '&{position:absolute;right:8px;top:8px;display:flex;gap:4px;}') + '"></div></div></div>';
     w.bind = function (root) {
-      var box = one('[data-select="' + o.id + '"]', root), input = one('#' + o.id, box);
-      var selected = one('.AknSelectInput-selected', box), portal = null;
+      var box = one('[data-w="' + k + '"]', root);
+      box.removeAttribute('data-w');
+      var input = one('input', box), holder = box.firstChild.firstChild, actions = box.firstChild.lastChild;
+      var portal = null;
+      function drawValue() {
+        var show = w.value !== '' && input.value === '';
+        holder.innerHTML = show ? '<span class="' + sc('Option', '&{}') + '" value="' + esc(w.value) + '">' + esc(textOf(o, w.value)) + '</span>' : '';
+        actions.innerHTML = (o.clearable && w.value !== '' ? '<button role="button" type="button" title="" tabindex="0" class="' +
+          sc('ClearButton', '&{border:0;background:none;cursor:pointer;color:#67768a;}') + '" data-act="clear">&times;</button>' : '') +
+          '<button role="button" type="button" title="" tabindex="-1" class="' + sc('OpenButton', '&{border:0;background:none;cursor:pointer;color:#67768a;}') + '" data-act="open">&#9662;</button>';
+        all('button', actions).forEach(function (b) {
+          var act = b.getAttribute('data-act');
+          b.removeAttribute('data-act');
+          b.addEventListener('click', function (ev) {
+            ev.preventDefault();
+            if (act === 'clear') { setValue(''); if (o.onChange) { o.onChange(''); } } else { open(); }
+          });
+        });
+      }
       function options() {
         var q = input.value.toLowerCase();
-        return o.options.filter(function (op) { return String(op[1]).toLowerCase().indexOf(q) >= 0; });
+        return o.options.filter(function (op) { return (String(op[0]) + ' ' + String(op[1])).toLowerCase().indexOf(q) >= 0; });
       }
-      function renderOverlay() {
+      function overlayRoot() {
+        var r = one('#input-overlay-root');
+        if (!r) { r = html('<div id="input-overlay-root"></div>'); document.body.appendChild(r); }
+        return r;
+      }
+      function renderOptions() {
         if (!portal) { return; }
-        var list = options();
-        one('.AknSelectInput-options', portal).innerHTML = list.length ? list.map(function (op) {
-          return '<div class="AknSelectInput-option' + (String(op[0]) === w.value ? ' AknSelectInput-option--selected' : '') +
-            '" role="option" data-testid="' + esc(op[0]) + '"><span>' + esc(op[1]) + '</span></div>';
-        }).join('') : '<div class="AknSelectInput-empty">Sorry, there are no results.</div>';
-        all('.AknSelectInput-option', portal).forEach(function (el, i) {
+        var list = options(), holderEl = portal.lastChild.firstChild;
+        holderEl.innerHTML = list.map(function (op) {
+          return '<div class="' + sc('OptionContainer', '&{padding:10px 15px;cursor:pointer;color:#11324d;}&:hover,&:focus{background:#f5f9fc;color:#9452ba;outline:none;}') +
+            '" data-testid="' + esc(op[0]) + '" tabindex="0"><span class="' + sc('Option', '&{}') + '" value="' + esc(op[0]) + '">' + esc(op[1]) + '</span></div>';
+        }).join('') || '<div class="' + sc('EmptyResult', '&{padding:10px 15px;color:#a1a9b7;}') + '">Sorry, there are no results.</div>';
+        all('[data-testid]', holderEl).forEach(function (el, i) {
           el.addEventListener('click', function () { choose(list[i]); });
+          el.addEventListener('keydown', function (ev) {
+            if (ev.key === 'Enter') { ev.preventDefault(); choose(list[i]); }
+            if (ev.key === 'Escape') { close(); input.focus(); }
+          });
         });
       }
       function open() {
         if (portal) { return; }
         var rect = box.getBoundingClientRect();
-        // Below the input, or above it when there is no room (the DSM overlay flips).
-        var below = window.innerHeight - rect.bottom, place = below >= 200 || below >= rect.top
-          ? 'top:' + (rect.bottom + 2) + 'px;max-height:' + Math.max(80, below - 12) + 'px;'
-          : 'bottom:' + (window.innerHeight - rect.top + 2) + 'px;max-height:' + Math.max(80, rect.top - 12) + 'px;';
-        portal = html('<div class="AknSelectInput-portal"><div class="AknSelectInput-backdrop"></div>' +
-          '<div class="AknSelectInput-overlay" style="' + place + 'left:' + rect.left + 'px;width:' + rect.width + 'px">' +
-          '<div class="AknSelectInput-options" role="listbox"></div></div></div>');
-        document.body.appendChild(portal);
-        one('.AknSelectInput-backdrop', portal).addEventListener('click', close);
-        box.classList.add('AknSelectInput--open');
-        renderOverlay();
-        input.focus();
+        portal = html('<div><div data-testid="backdrop" class="' + sc('Backdrop', '&{position:fixed;inset:0;z-index:2000;}') + '"></div>' +
+          '<div class="' + sc('Overlay', '&{position:fixed;z-index:2001;background:#fff;box-shadow:0 0 4px rgba(0,0,0,.3);max-height:320px;overflow:auto;transition:opacity .15s ease-in;}') +
+          '" style="opacity:0;top:' + rect.bottom + 'px;left:' + rect.left + 'px;width:' + rect.width + 'px"><div></div></div></div>');
+        overlayRoot().appendChild(portal);
+        portal.firstChild.addEventListener('click', close);
+        requestAnimationFrame(function () { requestAnimationFrame(function () { if (portal) { portal.lastChild.style.opacity = '1'; } }); });
+        renderOptions();
       }
       function close() {
         if (portal && portal.parentNode) { portal.parentNode.removeChild(portal); }
         portal = null;
-        box.classList.remove('AknSelectInput--open');
         input.value = '';
-        selected.style.visibility = '';
+        drawValue();
+      }
+      function setValue(v) {
+        w.value = v == null ? '' : String(v);
+        drawValue();
       }
       function choose(op) {
         close();
+        input.focus();
         if (!op) { return; }
-        w.setValue(op[0]);
+        setValue(op[0]);
         if (o.onChange) { o.onChange(w.value); }
       }
-      w.setValue = function (v) {
-        w.value = v == null ? '' : String(v);
-        selected.textContent = labelOf(o, w.value);
-        input.setAttribute('placeholder', w.value === '' ? (o.placeholder || '') : '');
-      };
       input.addEventListener('click', open);
-      one('.AknSelectInput-open', box).addEventListener('click', open);
-      input.addEventListener('input', function () {
-        open();
-        selected.style.visibility = input.value ? 'hidden' : '';
-        renderOverlay();
-      });
+      input.addEventListener('input', function () { open(); drawValue(); renderOptions(); });
       input.addEventListener('keydown', function (ev) {
-        if (ev.key === 'Escape') { ev.stopPropagation(); close(); }
-        if (ev.key === 'Enter') { ev.preventDefault(); if (portal) { choose(options()[0]); } else { open(); } }
+        if (ev.key === 'Escape') { close(); }
+        if (ev.key === 'ArrowDown') {
+          ev.preventDefault();
+          open();
+          var first = one('[data-testid="' + (w.value || '') + '"]', portal) || one('[data-testid]', portal);
+          if (first) { first.focus(); }
+        }
       });
+      window.addEventListener('hashchange', function () { if (portal) { close(); } });
+      drawValue();
     };
     return w;
   }
 
-  // ------------------------------------------------------------------ list page (+ create modal)
-  function loadList() {
-    var url = CONNECT ? '/rest/connections?search=' + encodeURIComponent(JSON.stringify({ types: ['default'] })) : '/rest/connections';
-    return Promise.all([
-      api('GET', url),
-      V >= 5 ? api('GET', '/rest/connections/wrong-credentials-combination') : Promise.resolve(null),
-      V >= 7 ? api('GET', '/rest/connections/max-limit-reached', undefined, { 'X-Requested-With': 'XMLHttpRequest' }) : Promise.resolve(null)
-    ]);
+  // ------------------------------------------------------------------ list (§3)
+  function listUrl() {
+    return CONNECT ? '/rest/connections?search=' + encodeURIComponent(JSON.stringify({ types: ['default'] })) : '/rest/connections';
   }
-  function wrongWarning(wrong, code) {
-    var entry = wrong && wrong[code];
-    return entry && entry.users && entry.users.length ? entry : null;
+  function mergeList(items) {
+    items.forEach(function (it) {
+      var known = state.connections[it.code] || { clientId: '', secret: '', username: '', password: null, userRoleId: '', userGroupId: null };
+      known.code = it.code;
+      known.label = it.label;
+      known.flowType = it.flowType;
+      known.image = it.image;
+      known.auditable = !!it.auditable;
+      state.connections[it.code] = known;
+    });
+    var codes = items.map(function (it) { return it.code; });
+    Object.keys(state.connections).forEach(function (code) { if (codes.indexOf(code) < 0) { delete state.connections[code]; } });
   }
-  function listPage(path, withModal) {
-    document.title = PAGE_TITLE;
-    return loadList().then(function (res) {
-      var list = res[0].status === 200 && Array.isArray(res[0].json) ? res[0].json : [];
-      if (res[0].status !== 200) { notify('error', 'Sorry, an error occurred while loading the connections.'); }
-      var wrong = res[1] && res[1].status === 200 ? res[1].json : null;
-      var limitReached = V >= 7
-        ? !(res[2].status === 200 && res[2].json && res[2].json.limitReached === false)
-        : list.length >= MAX;
-      return function () {
-        var button = '<button type="button" class="AknButton AknButton--apply AknButtonList-item"' +
-          (limitReached ? ' disabled' + (V >= 7 ? ' title="' + esc(LIMIT_TITLE) + '"' : '') : '') + '>Create</button>';
-        var content;
-        if (!list.length) {
-          content = '<div class="AknConnectivityConnection-empty"><img class="AknConnectivityConnection-emptyImage" src="' + IMAGE + '" alt=""/>' +
-            '<div class="AknConnectivityConnection-emptyTitle">No connection declared yet.</div>' +
-            '<div class="AknConnectivityConnection-emptyText">Add your first one by clicking on the \u201cCreate\u201d button above or ' +
-            '<a class="AknConnectivityConnection-link" href="#' + BASE + '/create">click here.</a></div></div>';
-        } else {
-          var warnings = '';
-          if (wrong) {
-            list.forEach(function (cn) {
-              var w = wrongWarning(wrong, cn.code);
-              if (w) {
-                warnings += '<div class="AknConnectivityConnection-warning AknMessageBox AknMessageBox--warning">We noticed that you are using the <b>' +
-                  esc(w.users[w.users.length - 1].username) + '</b> username for the <b>' + esc(cn.label) +
-                  '</b> connection. We recommend using the connection\u2019s own username instead.</div>';
-              }
-            });
-          }
-          content = warnings + SECTIONS.map(function (s) {
-            var items = list.filter(function (cn) { return cn.flowType === s[0]; });
-            if (!items.length) { return ''; }
-            return '<div class="AknConnectivityConnection-section" data-testid="' + s[1] + '">' +
-              '<div class="AknConnectivityConnection-sectionTitle"><span class="AknConnectivityConnection-sectionName">' + esc(s[2]) + '</span>' +
-              '<span class="AknConnectivityConnection-sectionCount">' + items.length + ' connection(s)</span></div>' +
-              '<div class="AknConnectivityConnection-grid">' + items.map(function (cn) {
-                return '<div class="AknConnectivityConnection-card" role="button" tabindex="0" data-code="' + esc(cn.code) + '">' +
-                  '<img class="AknConnectivityConnection-cardImage" src="' + esc(cn.image || IMAGE) + '" alt="' + esc(cn.label) + '"/>' +
-                  '<div class="AknConnectivityConnection-cardCaption" title="' + esc(cn.label) + '">' + esc(cn.label) +
-                  (wrongWarning(wrong, cn.code) ? '<span class="AknConnectivityConnection-warningIcon" title="Wrong credentials combination">!</span>' : '') +
-                  '</div></div>';
-              }).join('') + '</div></div>';
-          }).join('');
-        }
-        var v = S.mount(layout(path, pageHeader({ title: PAGE_TITLE, buttons: button }), content));
-        var create = one('.AknTitleContainer .AknButton--apply', v);
-        create.addEventListener('click', function () { if (!create.disabled) { location.hash = '#' + BASE + '/create'; } });
-        all('.AknConnectivityConnection-card', v).forEach(function (card) {
-          card.addEventListener('click', function () {
-            location.hash = '#' + BASE + '/' + encodeURIComponent(card.getAttribute('data-code')) + '/edit';
-          });
-        });
-        if (withModal) { createModal(); }
-      };
+  function listPage(path) {
+    var view = { wrong: null, limitReached: false };
+    renderList(path, view);
+    // Fired after the first render, all in the same tick, in this order (§3.5).
+    var calls = [];
+    if (V >= 7) {
+      calls.push(api('GET', '/rest/connections/max-limit-reached', undefined, { 'X-Requested-With': 'XMLHttpRequest' }).then(function (res) {
+        view.limitReached = !(res.status === 200 && res.json && res.json.limitReached === false);
+      }));
+    }
+    calls.push(api('GET', listUrl()).then(function (res) {
+      if (res.status === 200 && Array.isArray(res.json)) { mergeList(res.json); }
+    }));
+    if (V >= 5) {
+      calls.push(api('GET', '/rest/connections/wrong-credentials-combination').then(function (res) {
+        view.wrong = res.status === 200 ? res.json : null;
+      }));
+    }
+    calls.forEach(function (p) { p.then(function () { if (stillOn(path) && state) { renderList(path, view); } }); });
+  }
+  function wrongFor(wrong, code) {
+    var e = wrong && wrong[code];
+    return e && e.users && e.users.length ? e : null;
+  }
+  function renderList(path, view) {
+    var codes = Object.keys(state.connections);
+    var n = codes.length;
+    var disabled = V >= 7 ? view.limitReached : n >= MAX;
+    var button = '<button type="button" class="' + buttonClass('apply', true, disabled) + '"' + (disabled ? ' disabled' : '') +
+      (V >= 7 ? ' title="' + (disabled ? esc(LIMIT_TITLE) : '') + '"' : '') + '>Create</button>';
+    var helperTitle = CONNECT ? (n === 0 ? 'For now, you have no connection to link your PIM to third-party applications.'
+      : 'You have ' + n + ' connection' + (n === 1 ? '' : 's') + ' linking your PIM to third-party applications. Well done, this way your PIM is well integrated into its ecosystem.')
+      : '\ud83d\udc4b Welcome to the feature that will properly connect your PIM!';
+    var description = '<div class="AknDescriptionHeader"><div class="AknDescriptionHeader-icon">' + ILLUSTRATION + '</div>' +
+      '<div class="AknDescriptionHeader-title">' + esc(helperTitle) + '<div class="AknDescriptionHeader-description">' +
+      (CONNECT ? '' : '<p>A PIM without any third-party integrations is kinda useless, isn\'t it? Thanks to connections, you can declare all the data flows that will be pushed inside and pulled outside your PIM.</p>') +
+      '<a class="AknDescriptionHeader-link" href="https://help.akeneo.com/pim/serenity/articles/what-is-a-connection.html" target="_blank">' +
+      (CONNECT ? 'To find out more about Connections, check out this page' : 'Eager to know more? Find out what is a connection and how to make the most of it right here!') + '</a></div></div></div>';
+    var content;
+    if (!n) {
+      content = '<div class="' + sc('EmptyState', '&{text-align:center;padding:40px 0;}') + '"><img class="' + sc('EmptyImage', '&{width:256px;height:256px;}') + '" src="' + IMAGE + '" alt=""/>' +
+        '<div class="' + sc('EmptyTitle', '&{color:#11324d;font-size:28px;margin:20px 0 10px;}') + '">No connection declared yet.</div>' +
+        '<div class="' + sc('EmptyText', '&{font-size:15px;}') + '">Add your first one by clicking on the \u201cCreate\u201d button above or' + NBSP +
+        '<a class="' + sc('EmptyLink', '&{text-decoration:underline;cursor:pointer;}') + '">click here.</a></div></div>';
+    } else {
+      var anyWrong = codes.some(function (code) { return wrongFor(view.wrong, code); });
+      content = SECTIONS.map(function (s) {
+        var items = codes.map(function (code) { return state.connections[code]; }).filter(function (cn) { return cn.flowType === s[0]; });
+        if (!items.length) { return ''; }
+        return '<div data-testid="' + s[1] + '">' + sectionTitle(items.length === 1 ? s[2] + ' ' : s[3], countText(items.length)) +
+          (V >= 5 && anyWrong ? '<div class="AknSubsection">Some of the connections below are not using their connection usernames. They are identified by a yellow warning sign.</div>' : '') +
+          '<div class="' + sc('Grid', '&{display:grid;grid-template-columns:repeat(auto-fill,minmax(180px,1fr));gap:20px;margin-bottom:40px;}') + '">' +
+          items.map(function (cn) {
+            return '<div class="' + sc('Card', '&{border:1px solid #e8ebee;cursor:pointer;background:#fff;}&:hover{border-color:#9452ba;}') + '" data-card="' + esc(cn.code) + '">' +
+              '<div><div><img class="AknImage-display" src="' + esc(cn.image || IMAGE) + '" alt="' + esc(cn.label) + '"/></div></div>' +
+              '<div class="' + sc('CardLabel', '&{padding:12px 14px;color:#11324d;font-size:15px;border-top:1px solid #e8ebee;overflow:hidden;white-space:nowrap;text-overflow:ellipsis;}') +
+              '" title="' + esc(cn.label) + '">' + esc(cn.label) + (wrongFor(view.wrong, cn.code) ? ' <span aria-hidden="true" style="color:#f9b53f">\u26a0</span>' : '') + '</div></div>';
+          }).join('') + '</div></div>';
+      }).join('');
+    }
+    var v = mountRoot(layout(path, pageHeader({ crumbs: crumbs(), title: LIST_TITLE, buttons: button }),
+      description + content));
+    var create = one('.AknTitleContainer-actionsContainer .AknButton--apply', v);
+    create.addEventListener('click', function () { if (!create.disabled) { location.hash = '#' + BASE + '/create'; } });
+    var link = one('.AknDescriptionHeader ~ div a:not([href])', v);
+    if (link) { link.addEventListener('click', function () { location.hash = '#' + BASE + '/create'; }); }
+    all('[data-card]', v).forEach(function (card) {
+      var code = card.getAttribute('data-card');
+      card.removeAttribute('data-card');
+      card.addEventListener('click', function () { location.hash = '#' + BASE + '/' + encodeURIComponent(code) + '/edit'; });
     });
   }
 
+  // ------------------------------------------------------------------ create (§4)
   function sanitize(label) {
-    return label.replace(/ /g, '').replace(/[^a-zA-Z0-9_]/g, '_').toLowerCase().substring(0, 100);
+    return label.replace(/ /g, '').replace(/[^a-zA-Z0-9_]/g, '_').toLowerCase();
   }
-  function labelProblem(label) {
-    var t = label.trim();
-    if (!t) { return REASONS['label.required']; }
-    if (t.length < 3) { return REASONS['label.too_short']; }
-    if (t.length > 100) { return REASONS['label.too_long']; }
+  /** What the browser's constraint validation says about a typed value. */
+  function typedProblem(kind, value) {
+    if (!value) { return REASONS[kind + '.required']; }
+    if (value.length < 3) { return REASONS[kind + '.too_short']; }
+    if (kind === 'code' && !/^[0-9a-zA-Z_]+$/.test(value)) { return REASONS['code.invalid']; }
     return null;
   }
-  function codeProblem(code) {
-    if (!code) { return REASONS['code.required']; }
-    if (code.length < 3) { return REASONS['code.too_short']; }
-    if (code.length > 100) { return REASONS['code.too_long']; }
-    if (!/^[0-9a-zA-Z_]+$/.test(code)) { return REASONS['code.invalid']; }
-    return null;
-  }
-
-  function createModal() {
+  function createPage() {
     var model = { label: '', code: '', flow_type: 'data_source' };
-    var touched = { label: false, code: false }, codeDirty = false, server = {}, saving = false;
+    var typed = { label: false, code: false }, server = {}, saving = false, serverCodeBlock = false;
     var flow = select({ id: 'flow_type', css: 'flowType', options: FLOW_TYPES, value: model.flow_type,
-      onChange: function (value) { model.flow_type = value; server.flowType = null; refresh(); } });
-    var body = '<form class="AknFormContainer AknConnectivityConnection-createForm" data-testid="create-connection" autocomplete="off">' +
-      field({ name: 'label', id: 'label', label: 'Label', required: true,
-        input: '<input type="text" name="label" id="label" class="AknTextField" required minlength="3" maxlength="100" autocomplete="off" value="">' }) +
-      field({ name: 'code', id: 'code', label: 'Code', required: true,
-        input: '<input type="text" name="code" id="code" class="AknTextField" required minlength="3" maxlength="100" pattern="^[0-9a-zA-Z_]+$" autocomplete="off" value="">' }) +
-      field({ name: 'flowType', id: 'flow_type', label: 'Flow type', required: true, input: flow.html,
-        helper: 'Wondering what flow type is? <a href="https://help.akeneo.com/pim/serenity/articles/what-is-a-connection.html#choose-your-flow-type" target="_blank" rel="noopener noreferrer">We can help you right here!</a>' }) +
-      '<div class="AknButtonList"><button type="button" class="AknButton AknButton--apply AknButtonList-item" disabled>Save</button></div>' +
-      '</form>';
-    var el = fullPage({
+      onChange: function (value) { model.flow_type = value; } });
+    var save = '<button type="button" class="' + buttonClass('apply', false, true) + '" disabled>Save</button>';
+    var form = '<form class="AknFormContainer" data-testid="create-connection">' +
+      field({ id: 'label', label: 'Label', required: true,
+        input: '<input type="text" name="label" id="label" class="AknTextField" required minlength="3" maxlength="100" value="">' }) +
+      field({ id: 'code', label: 'Code', required: true,
+        input: '<input type="text" name="code" id="code" class="AknTextField" required minlength="3" maxlength="100" pattern="^[0-9a-zA-Z_]+$" value="">' }) +
+      field({ id: CONNECT ? 'flow_type' : null, label: 'Flow type', required: true, input: flow.html, helper: FLOW_HELP }) +
+      save + '</form>';
+    var v = fullPage({
       subTitle: 'Connections', title: 'Create a new connection',
-      description: V >= 7 ? 'You can connect up to 50 third-parties or Apps.' : 'You can create up to 50 connections.',
-      body: body, onCancel: function () { closeModal(el); location.hash = '#' + BASE; }
+      description: esc(V >= 7 ? 'You can connect up to 50 third-parties or Apps.' : 'You can create up to 50 connections.'),
+      body: form, onCancel: function () { location.hash = '#' + BASE; }
     });
-    flow.bind(el);
-    var labelInput = one('#label', el), codeInput = one('#code', el), save = one('form .AknButton--apply', el);
+    flow.bind(v);
+    var labelInput = one('#label', v), codeInput = one('#code', v), saveButton = one('form > button', v);
+    var fields = all('form > .AknFieldContainer', v);
     function refresh() {
-      var le = labelProblem(model.label), ce = codeProblem(model.code);
-      setFieldError(el, 'label', server.label || (touched.label ? le : null));
-      setFieldError(el, 'code', server.code || ((touched.code || touched.label) ? ce : null));
-      setFieldError(el, 'flowType', server.flowType || null);
-      save.disabled = saving || !!le || !!ce;
+      var le = typed.label ? typedProblem('label', model.label) : null;
+      var ce = typed.code ? typedProblem('code', model.code) : null;
+      setErrors(fields[0], [server.label || le].filter(Boolean));
+      setErrors(fields[1], [server.code || ce].filter(Boolean));
+      // A generated code is valid for the reducer; a typed one goes through checkValidity().
+      var labelOk = !typedProblem('label', model.label);
+      var codeOk = typed.code ? !typedProblem('code', model.code) : true;
+      setDisabled(saveButton, saving || !labelOk || !codeOk || serverCodeBlock || !!server.label);
     }
     labelInput.addEventListener('input', function () {
       model.label = labelInput.value;
-      touched.label = true;
+      typed.label = true;
       server.label = null;
-      if (!codeDirty) {
+      if (!typed.code) {
         model.code = sanitize(model.label);
         codeInput.value = model.code;
         server.code = null;
+        serverCodeBlock = false;
       }
       refresh();
     });
-    labelInput.addEventListener('blur', function () { touched.label = true; refresh(); });
     codeInput.addEventListener('input', function () {
-      codeDirty = true;
-      touched.code = true;
+      typed.code = true;
       model.code = codeInput.value;
       server.code = null;
+      serverCodeBlock = false;
       refresh();
     });
-    one('form', el).addEventListener('submit', function (ev) { ev.preventDefault(); });
-    save.addEventListener('click', function () {
-      if (save.disabled) { return; }
+    one('form', v).addEventListener('submit', function (ev) { ev.preventDefault(); });
+    saveButton.addEventListener('click', function () {
+      if (saveButton.disabled) { return; }
       saving = true;
       refresh();
-      api('POST', '/rest/connections', { code: model.code, label: model.label, flow_type: model.flow_type }).then(function (r) {
+      var sent = { code: model.code, label: model.label, flow_type: model.flow_type };
+      api('POST', '/rest/connections', sent).then(function (res) {
         saving = false;
-        if ((r.status === 201 || r.status === 200) && r.json) {
-          passwords[r.json.code] = r.json.password;
+        if ((res.status === 201 || res.status === 200) && res.json) {
+          var j = res.json;
+          state.connections[sent.code] = { code: j.code, label: j.label, flowType: j.flow_type, image: j.image, auditable: !!j.auditable,
+            clientId: j.client_id, secret: j.secret, username: j.username, password: j.password, userRoleId: String(j.user_role_id || ''),
+            userGroupId: j.user_group_id == null ? null : String(j.user_group_id) };
+          state.passwords[sent.code] = j.password;
           notify('success', 'Connection successfully created.');
-          closeModal(el);
-          location.hash = '#' + BASE + '/' + encodeURIComponent(r.json.code) + '/edit';
+          location.hash = '#' + BASE + '/' + encodeURIComponent(sent.code) + '/edit';
           return;
         }
-        if (r.status === 422 && r.json && Array.isArray(r.json.errors)) {
-          r.json.errors.forEach(function (e) {
-            if (e.name === '' && V >= 7) { notify('error', reasonText(e.reason)); } else if (e.name) { server[e.name] = reasonText(e.reason); }
+        if (res.status === 422 && res.json && Array.isArray(res.json.errors)) {
+          res.json.errors.forEach(function (e) {
+            if (!e.name) { notify('error', reasonText(e.reason)); return; }
+            server[e.name] = reasonText(e.reason);
+            if (e.name === 'code') { serverCodeBlock = true; }
           });
         } else {
           notify('error', 'Sorry, an error occurred while creating the connection.');
@@ -525,250 +625,292 @@
     labelInput.focus();
   }
 
-  // ------------------------------------------------------------------ edit page
-  function loadConnection(code) {
-    return Promise.all([
-      V >= 5 ? api('GET', '/rest/connections/wrong-credentials-combination') : Promise.resolve(null),
-      api('GET', '/rest/connections/' + encodeURIComponent(code)),
-      api('GET', '/rest/user_role/'),
-      api('GET', '/rest/user_group/')
-    ]);
+  // ------------------------------------------------------------------ edit (§5)
+  function fromServer(j) {
+    return { code: j.code, label: j.label, flowType: j.flow_type, image: j.image, auditable: !!j.auditable, clientId: j.client_id,
+      secret: j.secret, username: j.username, password: null, userRoleId: j.user_role_id == null ? '' : String(j.user_role_id),
+      userGroupId: j.user_group_id == null ? null : String(j.user_group_id) };
   }
-  function copyButton(name) {
-    return '<button type="button" class="AknIconButton AknConnectivityConnection-iconButton" title="Copy to clipboard" data-copy="' + esc(name) + '">' +
-      '<svg viewBox="0 0 24 24" width="20" height="20"><rect x="8" y="8" width="11" height="13" fill="none" stroke="currentColor"/><path d="M5 16V3h11" fill="none" stroke="currentColor"/></svg></button>';
-  }
-  function regenerateButton(what) {
-    return '<button type="button" class="AknIconButton AknConnectivityConnection-iconButton" title="Regenerate" data-regenerate="' + what + '">' +
-      '<svg viewBox="0 0 24 24" width="20" height="20"><path d="M19 12a7 7 0 1 1-2.05-4.95M19 4v4h-4" fill="none" stroke="currentColor"/></svg></button>';
-  }
-  function credentials(cn, password) {
-    var row = function (label, value, actions, extraClass) {
-      return '<div class="AknCredential-label">' + esc(label) + '</div>' +
-        '<div class="AknCredential-value' + (extraClass || '') + '"><span>' + esc(value) + '</span></div>' +
-        '<div class="AknCredential-actions">' + actions + '</div>';
-    };
-    var out = row('Client ID', cn.client_id, copyButton('Client ID')) +
-      row('Secret', cn.secret, regenerateButton('secret') + copyButton('Secret')) +
-      row('Username', cn.username, copyButton('Username'));
-    if (password) {
-      out += row('Password', password, copyButton('Password')) +
-        '<div class="AknCredential-helper AknCredential-helper--warning">Make sure to save this password somewhere as we won\u2019t show it to you twice. <a href="#" onclick="return false">More info\u2026</a></div>';
-    } else {
-      out += row('Password', '\u2022\u2022\u2022\u2022\u2022\u2022\u2022\u2022', regenerateButton('password'), ' AknCredential-value--hidden') +
-        '<div class="AknCredential-helper">If you forgot your password, you can generate a new one here. <a href="#" onclick="return false">More info\u2026</a></div>';
-    }
-    return out;
-  }
-
   function editPage(path, code) {
-    document.title = PAGE_TITLE;
-    return loadConnection(code).then(function (res) {
-      var wrong = res[0] && res[0].status === 200 ? res[0].json : null;
-      var got = res[1];
-      if (got.status !== 200 || !got.json) {
-        return function () {
-          S.mount(layout(path, pageHeader({ title: PAGE_TITLE }), '<div class="AknConnectivityConnection-empty">' +
-            '<div class="AknConnectivityConnection-emptyTitle">Connection not found.</div></div>'));
-          notify('error', 'The connection "' + code + '" does not exist.');
-        };
+    var view = { roles: null, groups: null, wrong: null, form: null, saved: null, saving: false };
+    var warm = !!state.connections[code];
+    function rerender() { if (stillOn(path) && state && state.connections[code]) { renderEdit(path, code, view); } }
+    function gotConnection(res) {
+      if (!(res.status >= 200 && res.status < 300) || !res.json) {
+        if (stillOn(path)) { location.hash = '#' + BASE; }
+        return false;
       }
-      var cn = got.json;
-      var roles = res[2].status === 200 && Array.isArray(res[2].json) ? res[2].json : [];
-      var groups = (res[3].status === 200 && Array.isArray(res[3].json) ? res[3].json : [])
-        .filter(function (g) { return !(g.meta && g.meta.default); });
-      var password = passwords[code] || null;
-      return function () { renderEdit(path, cn, roles, groups, password, wrong); };
+      var fresh = fromServer(res.json), known = state.connections[code];
+      // `"password": null` never erases a password already in state.
+      fresh.password = (known && known.password) || state.passwords[code] || null;
+      state.connections[code] = fresh;
+      return true;
+    }
+    function roles() { return api('GET', '/rest/user_role/').then(function (r) { view.roles = Array.isArray(r.json) ? r.json : []; rerender(); }); }
+    function groups() { return api('GET', '/rest/user_group/').then(function (r) { view.groups = Array.isArray(r.json) ? r.json : []; rerender(); }); }
+    function wrong() {
+      return V >= 5 ? api('GET', '/rest/connections/wrong-credentials-combination').then(function (r) { view.wrong = r.status === 200 ? r.json : null; rerender(); })
+        : Promise.resolve();
+    }
+    if (warm) {
+      rerender();
+      roles();
+      groups();
+      wrong();
+      api('GET', '/rest/connections/' + encodeURIComponent(code)).then(function (res) { if (gotConnection(res)) { view.saved = null; rerender(); } });
+    } else {
+      mountRoot('');
+      wrong();
+      api('GET', '/rest/connections/' + encodeURIComponent(code)).then(function (res) {
+        if (!gotConnection(res)) { return; }
+        rerender();
+        roles();
+        groups();
+      });
+    }
+  }
+  function iconButton(title, svg) {
+    return '<button type="button" title="' + title + '" class="' + sc('IconButton', '&{width:24px;height:24px;padding:0;border:0;background:none;color:#67768a;cursor:pointer;}&:hover{color:#9452ba;}') + '">' + svg + '</button>';
+  }
+  var COPY_SVG = '<svg viewBox="0 0 24 24" width="20" height="20"><rect x="8" y="8" width="11" height="13" fill="none" stroke="currentColor"/><path d="M5 16V3h11" fill="none" stroke="currentColor"/></svg>';
+  var REFRESH_SVG = '<svg viewBox="0 0 24 24" width="20" height="20"><path d="M19 12a7 7 0 1 1-2.05-4.95M19 4v4h-4" fill="none" stroke="currentColor"/></svg>';
+  function credentialsGrid(cn) {
+    var cell = sc('CredentialCell', '&{padding:10px 0;border-bottom:1px solid #e8ebee;min-height:44px;display:flex;align-items:center;gap:6px;}');
+    var label = sc('CredentialLabel', '&{color:#11324d;padding-right:20px;' + (V < 6 ? 'font-weight:bold;' : '') + '}');
+    function row(name, value, actions) {
+      return '<div class="' + cell + ' ' + label + '">' + name + '</div><div class="' + cell + '"><span>' + esc(value) + '</span></div><div class="' + cell + '">' + actions + '</div>';
+    }
+    var out = row('Client ID', cn.clientId, iconButton('Copy to clipboard', COPY_SVG)) +
+      row('Secret', cn.secret, iconButton('Regenerate', REFRESH_SVG) + iconButton('Copy to clipboard', COPY_SVG)) +
+      row('Username', cn.username, iconButton('Copy to clipboard', COPY_SVG));
+    var span = sc('CredentialHelper', '&{grid-column:1 / span 3;}');
+    if (cn.password) {
+      out += row('Password', cn.password, iconButton('Copy to clipboard', COPY_SVG)) + '<div class="' + span + '">' +
+        inlineHelper('warning', 'Make sure to save this password somewhere as we won\u2019t show it to you twice. <a href="https://help.akeneo.com/" target="_blank">More info\u2026</a>') + '</div>';
+    } else {
+      out += '<div class="' + cell + ' ' + label + '">Password</div><div class="' + cell + '">\u2022\u2022\u2022\u2022\u2022\u2022\u2022\u2022</div><div class="' + cell + '">' +
+        iconButton('Regenerate', REFRESH_SVG) + '</div><div class="' + span + '">' +
+        inlineHelper('info', 'If you forgot your password, you can generate a new one here. <a href="https://help.akeneo.com/" target="_blank">More info\u2026</a>') + '</div>';
+    }
+    return '<div class="' + sc('CredentialGrid', '&{display:grid;grid-template-columns:auto 1fr auto;margin-bottom:20px;}') + '">' + out + '</div>';
+  }
+  /** Takes the element marked `data-slot=name` out of `root` (the mark is removed). */
+  function slot(root, name) {
+    var el = one('[data-slot="' + name + '"]', root);
+    el.removeAttribute('data-slot');
+    return el;
+  }
+  /**
+   * The edit page. Mounted once per visit; data arriving later (roles, groups, the connection's
+   * credentials) updates its blocks in place, as React reconciliation does, so element handles
+   * stay valid.
+   */
+  function renderEdit(path, code, view) {
+    var cn = state.connections[code];
+    if (!view.form || !view.saved) {
+      var fresh = { label: cn.label, flow_type: cn.flowType, auditable: cn.auditable, image: cn.image || null,
+        user_role_id: cn.userRoleId, user_group_id: cn.userGroupId };
+      // Mutated in place: the mounted page's handlers hold this object.
+      view.form = view.form || {};
+      Object.keys(fresh).forEach(function (k) { view.form[k] = fresh[k]; });
+      view.saved = JSON.stringify(view.form);
+      view.reset = true;
+    }
+    if (!view.root || !document.body.contains(view.root)) {
+      mountEdit(path, code, view);
+    } else if (view.reset) {
+      one('#label', view.root).value = view.form.label;
+    }
+    view.reset = false;
+    view.creds.innerHTML = credsBlock(cn, view);
+    bindCredentials(view.creds, cn);
+    view.perms();
+    view.refresh();
+  }
+  function credsBlock(cn, view) {
+    var wrongEntry = wrongFor(view.wrong, cn.code);
+    return '<div><div class="AknSubsection"><div class="' + sc('SubsectionIcon', '&{display:inline-block;width:16px;}') + '"></div><div class="' + sc('SubsectionText', '&{display:inline;}') + '">' +
+      'Here are the credentials to use in your ' + esc(cn.label) + ' connector.' + NBSP + '<a class="AknDescriptionHeader-link" href="https://help.akeneo.com/" target="_blank">Learn more here...</a></div></div>' +
+      (V >= 5 && wrongEntry ? '<div class="AknSubsection">We noticed that you are using the ' + esc(wrongEntry.users[wrongEntry.users.length - 1].username) +
+        ' username for this connection. We recommend using the ' + esc(cn.username) + ' username instead.</div>' : '') + '</div>' + credentialsGrid(cn);
+  }
+  function mountEdit(path, code, view) {
+    var cn = state.connections[code], form = view.form;
+    var flow = select({ id: 'flow_type', css: 'flowType', options: FLOW_TYPES, value: form.flow_type,
+      onChange: function (x) { form.flow_type = x; if (x === 'other') { form.auditable = false; } refresh(); } });
+    var buttons = '<div class="AknSecondaryActions AknDropdown AknButtonList-item"><div class="AknSecondaryActions-button" data-toggle="dropdown"></div>' +
+      '<div class="AknDropdown-menu AknDropdown-menu--right"><div class="AknDropdown-menuTitle">Other actions</div>' +
+      '<button type="button" class="AknDropdown-menuLink">Delete</button></div></div>' +
+      '<button type="button" class="' + buttonClass('apply', true, true) + '" disabled>Save</button>';
+    var image = '<div class="AknImage AknImage--readOnly"><img class="AknImage-display" src="' + esc(cn.image || IMAGE) + '" alt=""/></div>';
+    var settings = sectionTitle('Settings') + '<div class="AknFormContainer">' +
+      field({ id: 'code', label: 'Code', input: '<input type="text" id="code" class="AknTextField" value="' + esc(cn.code) + '" disabled>' }) +
+      field({ id: 'label', label: 'Label', required: true, input: '<input type="text" name="label" id="label" class="AknTextField" required maxlength="100" value="' + esc(form.label) + '">' }) +
+      field({ id: CONNECT ? 'flow_type' : null, label: 'Flow type', input: flow.html, helper: FLOW_HELP }) +
+      (V >= 5 ? '<div class="AknFieldContainer"><label><input type="checkbox" name="auditable"> ' +
+        (V >= 6 ? 'Track in Data flows dashboard' : 'Track this connection in the dashboard') + '</label><div data-slot="audit-help"></div></div>' : '') +
+      '<div class="AknFieldContainer"><div class="AknFieldContainer-header"><label class="AknFieldContainer-label">Image</label></div>' +
+      '<div class="' + sc('ImageUploader', '&{display:flex;align-items:center;gap:16px;border:1px dashed #c7cbd4;padding:12px;max-width:460px;color:#a1a9b7;}') + '"><img src="' + esc(cn.image || IMAGE) + '" alt="" width="64" height="64"/><span>Drag and drop or click to upload an image</span></div></div></div>';
+    var perms = '<br>' + sectionTitle('Permissions') + '<div class="AknSubsection">In this section, you can define permissions for your ' + esc(cn.label) + ' connection.' + NBSP +
+      '<a href="https://help.akeneo.com/" target="_blank">Learn more about connection permissions...</a></div><div class="AknFormContainer">' +
+      '<div data-slot="role"></div><div data-slot="group"></div></div>';
+    var columns = sc('EditColumns', '&{display:grid;grid-template-columns:1fr 1fr;gap:40px;align-items:start;}');
+    var v = mountRoot(layout(path, pageHeader({ crumbs: crumbs(cn.label), title: form.label, image: image, buttons: buttons }),
+      '<div class="' + columns + '"><div>' + settings + '</div><div>' + sectionTitle('Credentials') + '<div data-slot="creds"></div>' + perms + '</div></div>'));
+    view.root = v;
+    view.creds = slot(v, 'creds');
+    var roleSlot = slot(v, 'role'), groupSlot = slot(v, 'group'), auditHelp = V >= 5 ? slot(v, 'audit-help') : null;
+    flow.bind(v);
+    var save = one('.AknTitleContainer-actionsContainer .AknButton--apply', v), labelInput = one('#label', v), audit = one('input[name=auditable]', v);
+    var labelField = labelInput.closest('.AknFieldContainer');
+    var roleShown = null, groupShown = false, userRole = null;
+    view.perms = function () {
+      var roleList = view.roles || [];
+      var want = !!view.roles && roleList.some(function (r) { return String(r.id) === String(form.user_role_id); }) ? form.user_role_id : null;
+      if (want !== null && roleShown === null) {
+        userRole = roleList.filter(function (r) { return r.role === 'ROLE_USER'; })[0];
+        var role = select({ id: 'user_role', options: roleList.map(function (r) { return [String(r.id), r.label]; }), value: form.user_role_id, search: true,
+          onChange: function (x) { form.user_role_id = x; refresh(); } });
+        roleSlot.innerHTML = field({ id: CONNECT ? 'user_role' : null, label: 'Role', input: role.html }) + '<div></div>';
+        role.bind(roleSlot);
+        roleShown = want;
+      }
+      if (view.groups && !groupShown) {
+        var groupList = view.groups.filter(function (g) { return !(g.meta && g.meta.default); });
+        var group = select({ id: 'user_group', options: groupList.map(function (g) { return [String(g.meta.id), g.name]; }), value: form.user_group_id,
+          search: true, clearable: true, onChange: function (x) { form.user_group_id = x || null; refresh(); } });
+        groupSlot.innerHTML = field({ id: CONNECT ? 'user_group' : null, label: 'Group', input: group.html }) + '<div></div>';
+        group.bind(groupSlot);
+        groupShown = true;
+      }
+    };
+    function refresh() {
+      var dirty = JSON.stringify(form) !== view.saved;
+      var t = form.label.trim(), problem = !t ? REASONS['label.required'] : (t.length < 3 ? REASONS['label.too_short'] : null);
+      setErrors(labelField, problem ? [problem] : []);
+      setDisabled(save, !dirty || !!problem || view.saving);
+      one('.AknTitleContainer-state', v).innerHTML = dirty ? '<div class="updated-status"><span class="AknState">There are unsaved changes.</span></div>' : '';
+      if (audit) {
+        audit.disabled = form.flow_type === 'other';
+        audit.checked = !!form.auditable;
+        auditHelp.innerHTML = form.flow_type === 'other' ? inlineHelper('info', 'You can only track "Source" and "Destination" connections. <a href="https://help.akeneo.com/" target="_blank">More info\u2026</a>') : '';
+      }
+      if (roleShown !== null) {
+        roleSlot.lastChild.innerHTML = userRole && String(form.user_role_id) === String(userRole.id)
+          ? inlineHelper('warning', 'The default `' + esc(userRole.label) + '` role is not the best choice for your connection. We strongly recommend you to choose a role tailored for your connection needs.' + NBSP + '<a href="https://help.akeneo.com/" target="_blank">More information here...</a>') : '';
+      }
+      if (groupShown) {
+        groupSlot.lastChild.innerHTML = !form.user_group_id ? inlineHelper('warning', 'We strongly recommend you to choose a group tailored for your connection needs.' + NBSP + '<a href="https://help.akeneo.com/" target="_blank">More information here...</a>') : '';
+      }
+    }
+    view.refresh = refresh;
+    labelInput.addEventListener('input', function () { form.label = labelInput.value; refresh(); });
+    if (audit) { audit.addEventListener('change', function () { form.auditable = audit.checked; refresh(); }); }
+    var dropdown = one('.AknSecondaryActions', v);
+    one('.AknSecondaryActions-button', v).addEventListener('click', function () { dropdown.classList.toggle('open'); });
+    one('.AknDropdown-menuLink', v).addEventListener('click', function () { location.hash = '#' + BASE + '/' + encodeURIComponent(code) + '/delete'; });
+    save.addEventListener('click', function () {
+      if (save.disabled) { return; }
+      view.saving = true;
+      refresh();
+      var body = { code: code, label: form.label, flow_type: form.flow_type, image: form.image };
+      if (V >= 5) { body.auditable = form.auditable; }
+      body.user_role_id = form.user_role_id;
+      body.user_group_id = form.user_group_id;
+      api('POST', '/rest/connections/' + encodeURIComponent(code), body).then(function (res) {
+        view.saving = false;
+        if (res.status === 204) {
+          cn.label = form.label;
+          cn.flowType = form.flow_type;
+          cn.auditable = form.auditable;
+          cn.userRoleId = form.user_role_id;
+          cn.userGroupId = form.user_group_id;
+          view.saved = JSON.stringify(form);
+          one('.AknTitleContainer-title', v).textContent = form.label;
+          notify('success', 'Connection successfully updated.');
+        } else if (res.status === 422 && res.json && Array.isArray(res.json.errors)) {
+          res.json.errors.forEach(function (e) { notify('error', reasonText(e.reason)); });
+        } else {
+          notify('error', 'Sorry, an error occurred while editing the connection.');
+        }
+        refresh();
+      });
     });
   }
-
-  function renderEdit(path, cn, roles, groups, password, wrong) {
-    var form = { label: cn.label, flow_type: cn.flow_type, auditable: !!cn.auditable, image: cn.image || null,
-      user_role_id: cn.user_role_id == null ? '' : String(cn.user_role_id),
-      user_group_id: cn.user_group_id == null ? '' : String(cn.user_group_id) };
-    var saved = JSON.stringify(form), saving = false, serverLabelError = null;
-    var roleOptions = roles.map(function (r) { return [String(r.id), r.label]; });
-    var userRole = roles.filter(function (r) { return r.role === 'ROLE_USER'; })[0];
-    var flow = select({ id: 'flow_type', css: 'flowType', options: FLOW_TYPES, value: form.flow_type,
-      onChange: function (v) { form.flow_type = v; if (v === 'other') { form.auditable = false; } refresh(); } });
-    var role = select({ id: 'user_role', css: 'userRole', options: roleOptions, value: form.user_role_id,
-      onChange: function (v) { form.user_role_id = v; refresh(); } });
-    var group = select({ id: 'user_group', css: 'userGroup', placeholder: 'Select a group',
-      options: groups.map(function (g) { return [String(g.meta.id), g.name]; }), value: form.user_group_id,
-      onChange: function (v) { form.user_group_id = v; refresh(); } });
-
-    var buttons = '<div class="AknSecondaryActions AknDropdown AknButtonList-item"><div class="AknSecondaryActions-button" title="Other actions"></div>' +
-      '<div class="AknDropdown-menu"><div class="AknDropdown-menuTitle">Other actions</div>' +
-      '<a class="AknDropdown-menuLink" data-action="delete">Delete</a></div></div>' +
-      '<button type="button" class="AknButton AknButton--apply AknButtonList-item" disabled>Save</button>';
-    var state = '<div class="updated-status"><span class="AknState">There are unsaved changes.</span></div>';
-    var wrongEntry = wrongWarning(wrong, cn.code);
-    var settings = sectionTitle('Settings') +
-      '<div class="AknFormContainer">' +
-      field({ name: 'code', id: 'code', label: 'Code', required: true,
-        input: '<input type="text" name="code" id="code" class="AknTextField AknTextField--disabled" value="' + esc(cn.code) + '" disabled>' }) +
-      field({ name: 'label', id: 'label', label: 'Label', required: true,
-        input: '<input type="text" name="label" id="label" class="AknTextField" maxlength="100" value="' + esc(cn.label) + '">' }) +
-      field({ name: 'flowType', id: 'flow_type', label: 'Flow type', required: true, input: flow.html,
-        helper: 'Wondering what flow type is? <a href="#" onclick="return false">We can help you right here!</a>' }) +
-      (V >= 5 ? '<div class="AknFieldContainer AknConnectivityConnection-auditable"><label class="AknConnectivityConnection-checkbox">' +
-        '<input type="checkbox" name="auditable" id="auditable"' + (form.auditable ? ' checked' : '') + '> ' +
-        (V >= 6 ? 'Track in Data flows dashboard' : 'Track this connection in the dashboard') + '</label></div>' : '') +
-      '<div class="AknFieldContainer"><div class="AknFieldContainer-header"><label class="AknFieldContainer-label">Image</label></div>' +
-      '<div class="AknConnectivityConnection-imageUploader"><img src="' + esc(cn.image || IMAGE) + '" alt=""/><span>Drag and drop or click to upload an image</span></div></div>' +
-      '</div>';
-    var creds = sectionTitle('Credentials') +
-      '<div class="AknConnectivityConnection-helper">Here are the credentials to use in your ' + esc(cn.label) +
-      ' connector. <a href="#" onclick="return false">Learn more here...</a></div>' +
-      (wrongEntry ? '<div class="AknMessageBox AknMessageBox--warning">We noticed that you are using the <b>' + esc(wrongEntry.users[wrongEntry.users.length - 1].username) +
-        '</b> username for this connection. We recommend using the <b>' + esc(cn.username) + '</b> username instead.</div>' : '') +
-      '<div class="AknCredentialList">' + credentials(cn, password) + '</div>';
-    var perms = sectionTitle('Permissions') +
-      '<div class="AknConnectivityConnection-helper">In this section, you can define permissions for your ' + esc(cn.label) + ' connection.</div>' +
-      '<div class="AknFormContainer">' +
-      field({ name: 'userRole', id: 'user_role', label: 'Role', input: role.html }) +
-      '<div class="AknConnectivityConnection-roleWarning AknMessageBox AknMessageBox--warning">The default <b>User</b> role is not the best choice for your connection. We strongly recommend you to choose a role tailored for your connection needs.</div>' +
-      field({ name: 'userGroup', id: 'user_group', label: 'Group', input: group.html }) +
-      '<div class="AknConnectivityConnection-groupWarning AknMessageBox AknMessageBox--info">We strongly recommend you to choose a group tailored for your connection needs.</div>' +
-      '</div>';
-    var v = S.mount(layout(path, pageHeader({ title: cn.label, image: cn.image || IMAGE, buttons: buttons, state: state }),
-      '<div class="AknConnectivityConnection-editGrid"><div class="AknConnectivityConnection-column">' + settings + '</div>' +
-      '<div class="AknConnectivityConnection-column">' + creds + perms + '</div></div>'));
-    flow.bind(v);
-    role.bind(v);
-    group.bind(v);
-    var saveButton = one('.AknTitleContainer .AknButton--apply', v), labelInput = one('#label', v), auditable = one('#auditable', v);
-
-    function refresh() {
-      var dirty = JSON.stringify(form) !== saved;
-      var problem = serverLabelError || labelProblem(form.label);
-      setFieldError(v, 'label', problem);
-      saveButton.disabled = saving || !dirty || !!problem;
-      one('.updated-status', v).classList.toggle('updated-status--visible', dirty);
-      one('.AknTitleContainer-state', v).style.display = dirty ? '' : 'none';
-      if (auditable) {
-        auditable.disabled = form.flow_type === 'other';
-        auditable.checked = form.auditable;
-      }
-      one('.AknConnectivityConnection-roleWarning', v).style.display =
-        userRole && form.user_role_id === String(userRole.id) ? '' : 'none';
-      one('.AknConnectivityConnection-groupWarning', v).style.display = form.user_group_id ? 'none' : '';
-    }
-    labelInput.addEventListener('input', function () { form.label = labelInput.value; serverLabelError = null; refresh(); });
-    if (auditable) { auditable.addEventListener('change', function () { form.auditable = auditable.checked; refresh(); }); }
-
-    all('[data-copy]', v).forEach(function (b) {
+  function bindCredentials(v, cn) {
+    all('button[title="Copy to clipboard"]', v).forEach(function (b) {
       b.addEventListener('click', function () {
-        var span = one('span', b.parentNode.previousElementSibling);
+        var row = b.parentNode, name = row.previousElementSibling.previousElementSibling.textContent;
+        var span = one('span', row.previousElementSibling);
         var range = document.createRange();
         range.selectNodeContents(span);
         var sel = window.getSelection();
         sel.removeAllRanges();
         sel.addRange(range);
         try { document.execCommand('copy'); } catch (e) { /* no clipboard in headless browsers */ }
-        sel.removeAllRanges();
-        notify('info', b.getAttribute('data-copy') + ' copied to clipboard');
+        notify('info', name + ' copied to clipboard');
       });
     });
-    all('[data-regenerate]', v).forEach(function (b) {
+    all('button[title="Regenerate"]', v).forEach(function (b) {
+      var name = b.parentNode.previousElementSibling.previousElementSibling.textContent;
       b.addEventListener('click', function () {
-        location.hash = '#' + BASE + '/' + encodeURIComponent(cn.code) + '/regenerate-' + b.getAttribute('data-regenerate');
+        location.hash = '#' + BASE + '/' + encodeURIComponent(cn.code) + '/regenerate-' + (name === 'Secret' ? 'secret' : 'password');
       });
     });
-    var dropdown = one('.AknSecondaryActions', v);
-    one('.AknSecondaryActions-button', v).addEventListener('click', function () { dropdown.classList.toggle('open'); });
-    one('[data-action="delete"]', v).addEventListener('click', function () {
-      location.hash = '#' + BASE + '/' + encodeURIComponent(cn.code) + '/delete';
-    });
-    saveButton.addEventListener('click', function () {
-      if (saveButton.disabled) { return; }
-      saving = true;
-      refresh();
-      var payload = { code: cn.code, label: form.label, flow_type: form.flow_type, image: form.image, auditable: form.auditable,
-        user_role_id: form.user_role_id || null, user_group_id: form.user_group_id || null };
-      api('POST', '/rest/connections/' + encodeURIComponent(cn.code), payload).then(function (r) {
-        saving = false;
-        if (r.status === 204) {
-          saved = JSON.stringify(form);
-          one('.AknTitleContainer-title', v).textContent = form.label;
-          notify('success', 'Connection successfully updated.');
-        } else if (r.status === 422 && r.json && Array.isArray(r.json.errors)) {
-          r.json.errors.forEach(function (e) { if (e.name === 'label') { serverLabelError = reasonText(e.reason); } });
-          notify('error', 'Sorry, an error occurred while updating the connection.');
-        } else {
-          notify('error', (r.json && r.json.message) || 'Sorry, an error occurred while updating the connection.');
-        }
-        refresh();
-      });
-    });
-    refresh();
   }
 
-  // ------------------------------------------------------------------ confirm modals
-  function confirmModal(o) {
-    var el = fullPage({
-      subTitle: 'Connections', title: o.title, description: esc(o.description),
-      body: '<div class="AknButtonList AknConnectivityConnection-modalButtons">' +
-        '<button type="button" class="AknButton AknButton--grey AknButtonList-item" data-cancel>Cancel</button>' +
-        '<button type="button" class="AknButton AknButton--important AknButtonList-item" data-confirm>' + esc(o.ok) + '</button></div>',
-      onCancel: function () { closeModal(el); location.hash = o.back; }
+  // ------------------------------------------------------------------ regenerate / delete (§5.2, §5.4)
+  function editHash(code) { return '#' + BASE + '/' + encodeURIComponent(code) + '/edit'; }
+  var HELP_LINK = NBSP + '<a href="https://help.akeneo.com/" target="_blank">Here is what will happen.</a>';
+  function regeneratePage(path, code, what) {
+    var v = fullPage({
+      subTitle: 'Connections', title: 'Confirm regeneration',
+      description: 'Are you sure you want to regenerate the connection ' + what + '? Not sure about the impacts?' + HELP_LINK,
+      body: '<div class="AknButtonList"><button type="button" class="' + buttonClass('grey', true) + '">Cancel</button>' +
+        '<button type="button" class="' + buttonClass('important', true) + '">Regenerate</button></div>',
+      onCancel: function () { location.hash = editHash(code); }
     });
-    one('[data-cancel]', el).addEventListener('click', function () { closeModal(el); location.hash = o.back; });
-    var ok = one('[data-confirm]', el);
+    one('.AknButton--grey', v).addEventListener('click', function () { location.hash = editHash(code); });
+    var ok = one('.AknButton--important', v);
     ok.addEventListener('click', function () {
       if (ok.disabled) { return; }
       ok.disabled = true;
-      o.onConfirm().then(function (target) {
-        ok.disabled = false;
-        if (target) { closeModal(el); location.hash = target; }
-      });
-    });
-  }
-  function editHash(code) { return '#' + BASE + '/' + encodeURIComponent(code) + '/edit'; }
-
-  function regenerateModal(code, what) {
-    document.title = PAGE_TITLE;
-    return Promise.resolve(function () {
-      confirmModal({
-        title: 'Confirm regeneration', ok: 'Regenerate', back: editHash(code),
-        description: what === 'secret'
-          ? 'Are you sure you want to regenerate the connection secret? Not sure about the impacts? Here is what will happen.'
-          : 'Are you sure you want to regenerate the connection password? Not sure about the impacts? Here is what will happen.',
-        onConfirm: function () {
-          return api('POST', '/rest/connections/' + encodeURIComponent(code) + '/regenerate-' + what).then(function (r) {
-            if (what === 'secret' && r.status === 204) {
-              notify('success', 'Connection secret successfully regenerated.');
-              return editHash(code);
-            }
-            if (what === 'password' && r.status === 200 && r.json && r.json.password) {
-              passwords[code] = r.json.password;
-              notify('success', 'Connection password successfully regenerated.');
-              return editHash(code);
-            }
-            notify('error', 'Sorry, an error occurred while regenerating the connection ' + what + '.');
-            return null;
-          });
+      api('POST', '/rest/connections/' + encodeURIComponent(code) + '/regenerate-' + what).then(function (res) {
+        if (what === 'secret' && res.status === 204) {
+          notify('success', 'Connection secret successfully regenerated.');
+        } else if (what === 'password' && res.status === 200 && res.json && res.json.password) {
+          state.passwords[code] = res.json.password;
+          if (state.connections[code]) { state.connections[code].password = res.json.password; }
+          notify('success', 'Connection password successfully regenerated.');
+        } else {
+          notify('error', 'Sorry, an error occurred while regenerating the connection ' + what + '.');
         }
+        location.hash = editHash(code);
       });
     });
   }
-
-  function deleteModal(code) {
-    document.title = PAGE_TITLE;
-    return Promise.resolve(function () {
-      confirmModal({
-        title: 'Confirm deletion', ok: 'Delete', back: editHash(code),
-        description: 'Are you sure you want to delete this connection? The connection, its user and its credentials will be deleted.',
-        onConfirm: function () {
-          return api('DELETE', '/rest/connections/' + encodeURIComponent(code)).then(function (r) {
-            if (r.status === 204) {
-              delete passwords[code];
-              notify('success', 'Connection successfully deleted.');
-              return '#' + BASE;
-            }
-            notify('error', 'Sorry, an error occurred while deleting the connection.');
-            return null;
-          });
+  function deletePage(path, code) {
+    var v = fullPage({
+      subTitle: 'Connections', title: 'Confirm deletion',
+      description: 'Are you sure you want to delete the connection? Not sure about the impacts?' + HELP_LINK,
+      body: '<button type="button" class="' + buttonClass('grey', false) + '">Cancel</button>' +
+        '<button type="button" class="' + buttonClass('important', false) + '">Delete</button>',
+      onCancel: function () { location.hash = editHash(code); }
+    });
+    one('.AknButton--grey', v).addEventListener('click', function () { location.hash = editHash(code); });
+    var ok = one('.AknButton--important', v);
+    ok.addEventListener('click', function () {
+      if (ok.disabled) { return; }
+      ok.disabled = true;
+      api('DELETE', '/rest/connections/' + encodeURIComponent(code)).then(function (res) {
+        if (res.status === 204) {
+          delete state.connections[code];
+          delete state.passwords[code];
+          notify('success', 'Connection successfully deleted.');
+          location.hash = '#' + BASE;
+        } else {
+          ok.disabled = false;
+          notify('error', 'Sorry, an error occurred while deleting the connection.');
         }
       });
     });
@@ -778,11 +920,9 @@
   function dataFlowsPage(path) {
     document.title = 'Data flows';
     return Promise.resolve(function () {
-      S.mount(layout(path, pageHeader({ title: 'Data flows' }).replace(S.breadcrumbs(CRUMBS),
-        S.breadcrumbs([['Connect', '#/connect/data-flows'], ['Data flows', '#/connect/data-flows']])),
-        '<div class="AknConnectivityConnection-empty"><img class="AknConnectivityConnection-emptyImage" src="' + IMAGE + '" alt=""/>' +
-        '<div class="AknConnectivityConnection-emptyTitle">No connection to track yet.</div>' +
-        '<div class="AknConnectivityConnection-emptyText">Tick "Track in Data flows dashboard" in the settings of a connection.</div></div>'));
+      S.mount(layout(path, pageHeader({ crumbs: [['Connect', '#/connect/data-flows'], ['Data flows', '']], title: 'Data flows' }),
+        '<div class="' + sc('EmptyState', '') + '"><img src="' + IMAGE + '" alt="" width="256" height="256"/>' +
+        '<div>No connection to track yet.</div></div>'));
     });
   }
 }());
