@@ -63,16 +63,27 @@ async fn check_login(c: &Chrome, sim: &SimHandle, v: PimVersion) {
     let button = c
         .js("return document.querySelector('#_submit').textContent.trim()")
         .await;
-    assert_eq!(button, json!(if v == PimVersion::V4 { "Log in" } else { "Login" }));
+    assert_eq!(
+        button,
+        json!(if v == PimVersion::V4 {
+            "Log in"
+        } else {
+            "Login"
+        })
+    );
     if v >= PimVersion::V5 {
         assert_eq!(
-            c.js("return document.querySelector('#_submit').disabled").await,
+            c.js("return document.querySelector('#_submit').disabled")
+                .await,
             json!(true),
             "5.0+: disabled until both fields fire input"
         );
         assert_eq!(
-            c.js(&format!("return !!document.querySelector('label[for={}]')", &user[1..]))
-                .await,
+            c.js(&format!(
+                "return !!document.querySelector('label[for={}]')",
+                &user[1..]
+            ))
+            .await,
             json!(true)
         );
     }
@@ -86,13 +97,16 @@ async fn check_login(c: &Chrome, sim: &SimHandle, v: PimVersion) {
     };
     c.visible(error).await;
     assert_eq!(
-        c.js(&format!("return document.querySelector('{error}').textContent.trim()"))
-            .await,
+        c.js(&format!(
+            "return document.querySelector('{error}').textContent.trim()"
+        ))
+        .await,
         json!("Invalid credentials.")
     );
     if v >= PimVersion::V5 {
         assert_eq!(
-            c.js("return document.querySelectorAll('.AknMessageBox').length").await,
+            c.js("return document.querySelectorAll('.AknMessageBox').length")
+                .await,
             json!(0)
         );
     }
@@ -125,26 +139,31 @@ async fn check_menu(c: &Chrome, v: PimVersion) {
     if v >= PimVersion::V6 {
         assert!(react.as_u64().unwrap() >= 5, "{react}");
         assert_eq!(
-            c.js("return document.querySelector('#pim-menu-connect').textContent.trim()").await,
+            c.js("return document.querySelector('#pim-menu-connect').textContent.trim()")
+                .await,
             json!("Connect")
         );
         // The only `.AknHeader-menuItem` left is Help; no Backbone column.
         assert_eq!(
-            c.js("return [...document.querySelectorAll('.AknHeader-menuItem')].map(a => a.id)").await,
+            c.js("return [...document.querySelectorAll('.AknHeader-menuItem')].map(a => a.id)")
+                .await,
             json!(["pim-menu-help"])
         );
         assert_eq!(
-            c.js("return document.querySelectorAll('.AknColumn-navigationLink').length").await,
+            c.js("return document.querySelectorAll('.AknColumn-navigationLink').length")
+                .await,
             json!(0)
         );
         click(c, "#pim-menu-connect").await;
-        c.until("data flows", "location.hash === '#/connect/data-flows'").await;
+        c.until("data flows", "location.hash === '#/connect/data-flows'")
+            .await;
         c.visible("[role=menu][data-testid=pim-sub-menu]").await;
         click(c, "#pim-menu-connect-connection-settings").await;
     } else {
         assert_eq!(react, json!(0));
         assert_eq!(
-            c.js("return document.querySelector('#pim-menu-help')").await,
+            c.js("return document.querySelector('#pim-menu-help')")
+                .await,
             Value::Null,
             "no id on the 4.x/5.x Help link"
         );
@@ -192,16 +211,26 @@ async fn check_list(c: &Chrome, v: PimVersion) {
         )
         .await
         .unwrap();
-    assert_eq!(seen, json!({"empty": true, "cards": 0}), "empty state while loading");
+    assert_eq!(
+        seen,
+        json!({"empty": true, "cards": 0}),
+        "empty state while loading"
+    );
     c.visible("[data-testid=data_source]").await;
     c.idle().await;
     assert_eq!(
-        c.js("return document.querySelectorAll('.AknTitleContainer').length").await,
+        c.js("return document.querySelectorAll('.AknTitleContainer').length")
+            .await,
         json!(0)
     );
     assert_eq!(
-        c.js("return document.querySelector('.AknTitleContainer-title').textContent").await,
-        json!(if v >= PimVersion::V6 { "Connection settings" } else { "Connections" })
+        c.js("return document.querySelector('.AknTitleContainer-title').textContent")
+            .await,
+        json!(if v >= PimVersion::V6 {
+            "Connection settings"
+        } else {
+            "Connections"
+        })
     );
     let xhrs = c
         .js("return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname + new URL(e.name).search).filter(p => p.startsWith('/rest/'))")
@@ -209,18 +238,34 @@ async fn check_list(c: &Chrome, v: PimVersion) {
     let search = "?search=%7B%22types%22%3A%5B%22default%22%5D%7D";
     let expected = match v {
         PimVersion::V4 => json!(["/rest/connections"]),
-        PimVersion::V5 => json!(["/rest/connections", "/rest/connections/wrong-credentials-combination"]),
-        PimVersion::V6 => json!([format!("/rest/connections{search}"), "/rest/connections/wrong-credentials-combination"]),
-        _ => json!(["/rest/connections/max-limit-reached", format!("/rest/connections{search}"), "/rest/connections/wrong-credentials-combination"]),
+        PimVersion::V5 => json!([
+            "/rest/connections",
+            "/rest/connections/wrong-credentials-combination"
+        ]),
+        PimVersion::V6 => json!([
+            format!("/rest/connections{search}"),
+            "/rest/connections/wrong-credentials-combination"
+        ]),
+        _ => json!([
+            "/rest/connections/max-limit-reached",
+            format!("/rest/connections{search}"),
+            "/rest/connections/wrong-credentials-combination"
+        ]),
     };
     assert_eq!(xhrs, expected);
     let create_class = c
         .js("return document.querySelector('.AknTitleContainer-actionsContainer .AknButton--apply').className")
         .await;
-    let prefix = if v == PimVersion::V4 { "" } else { "undefined " };
+    let prefix = if v == PimVersion::V4 {
+        ""
+    } else {
+        "undefined "
+    };
     assert_eq!(
         create_class,
-        json!(format!("{prefix}AknButtonList-item AknButton--apply AknButton"))
+        json!(format!(
+            "{prefix}AknButtonList-item AknButton--apply AknButton"
+        ))
     );
 }
 
@@ -232,7 +277,8 @@ async fn check_create(c: &Chrome, v: PimVersion) {
     assert!(!c.visible(save).await.is_enabled().await.unwrap());
     type_into(c, "input#label", "Existing").await;
     assert_eq!(
-        c.js("return document.querySelector('input#code').value").await,
+        c.js("return document.querySelector('input#code').value")
+            .await,
         json!("existing")
     );
     assert!(c.visible(save).await.is_enabled().await.unwrap());
@@ -251,10 +297,21 @@ async fn check_create(c: &Chrome, v: PimVersion) {
     if v == PimVersion::V4 {
         assert_eq!(hook["legacy"], json!(1));
     } else {
-        assert_eq!(hook, json!({"legacy": 0, "role": 0, "footer": 1}), "DSM Helper: no class or role hook");
+        assert_eq!(
+            hook,
+            json!({"legacy": 0, "role": 0, "footer": 1}),
+            "DSM Helper: no class or role hook"
+        );
     }
-    assert!(!c.visible(save).await.is_enabled().await.unwrap(), "disabled until the code changes");
-    assert_eq!(c.js("return document.querySelectorAll('.AknFullPage ~ .AknFullPage-cancel').length").await, json!(1));
+    assert!(
+        !c.visible(save).await.is_enabled().await.unwrap(),
+        "disabled until the code changes"
+    );
+    assert_eq!(
+        c.js("return document.querySelectorAll('.AknFullPage ~ .AknFullPage-cancel').length")
+            .await,
+        json!(1)
+    );
 }
 
 /// Edit: Save disabled until the form is dirty.
@@ -266,9 +323,15 @@ async fn check_edit(c: &Chrome, sim: &SimHandle, v: PimVersion) {
     c.visible("input#label").await;
     c.idle().await;
     let save = ".AknTitleContainer-actionsContainer .AknButton--apply";
-    assert!(!c.visible(save).await.is_enabled().await.unwrap(), "clean form");
+    assert!(
+        !c.visible(save).await.is_enabled().await.unwrap(),
+        "clean form"
+    );
     type_into(c, "input#label", " v2").await;
-    assert!(c.visible(save).await.is_enabled().await.unwrap(), "dirty form");
+    assert!(
+        c.visible(save).await.is_enabled().await.unwrap(),
+        "dirty form"
+    );
     c.visible(".AknTitleContainer-state .AknState").await;
     click(c, save).await;
     let flash = if v == PimVersion::V4 {
@@ -277,8 +340,14 @@ async fn check_edit(c: &Chrome, sim: &SimHandle, v: PimVersion) {
         "[...document.querySelectorAll('#flash-messages [role=status]')].some(m => m.textContent.includes('Connection successfully updated.'))"
     };
     c.until("updated flash", flash).await;
-    assert_eq!(sim.state()["connections"][0]["label"], json!("Label existing v2"));
-    assert!(!c.visible(save).await.is_enabled().await.unwrap(), "clean again");
+    assert_eq!(
+        sim.state()["connections"][0]["label"],
+        json!("Label existing v2")
+    );
+    assert!(
+        !c.visible(save).await.is_enabled().await.unwrap(),
+        "clean again"
+    );
 }
 
 /// 50 connections: Create disabled (7.x: from `max-limit-reached`, with its title).

@@ -720,7 +720,10 @@ async fn shell_page_tells_its_generation_and_serves_the_connections_app() {
         let page = r.text().await.unwrap();
         assert!(page.contains(&format!("window.PIM_VERSION = \"{}\"", v.arg())));
         assert!(page.contains("/bundles/pimui/v4/connections.js"));
-        assert!(page.contains("/bundles/pimui/v4/shell.js"), "menus are drawn by JS");
+        assert!(
+            page.contains("/bundles/pimui/v4/shell.js"),
+            "menus are drawn by JS"
+        );
         let salt = sim.app().lock().style_salt.clone();
         assert!(page.contains(&format!("window.STYLE_SALT = \"{salt}\"")));
         let js = http()
@@ -757,13 +760,21 @@ async fn login_page_of_each_version_and_its_error_markup() {
     ];
     for (v, user_id, button, error) in cases {
         let sim = sim_of(v).await;
-        let r = http().get(format!("{}/user/login", sim.url())).send().await.unwrap();
+        let r = http()
+            .get(format!("{}/user/login", sim.url()))
+            .send()
+            .await
+            .unwrap();
         let cookie = bapid(r.headers()).unwrap();
         let page = r.text().await.unwrap();
         assert!(page.contains(&format!("id=\"{user_id}\"")), "{v}");
         assert!(page.contains(button), "{v}");
         assert!(page.contains("form-signin"), "{v}");
-        assert_eq!(page.contains("AuthenticationWrapper"), v >= PimVersion::V5, "{v}");
+        assert_eq!(
+            page.contains("AuthenticationWrapper"),
+            v >= PimVersion::V5,
+            "{v}"
+        );
         assert!(!page.contains("Invalid credentials."));
         let csrf = input_value(&page, "_csrf_token");
         let r = post_login(&sim, &cookie, "admin", "wrong", &csrf).await;

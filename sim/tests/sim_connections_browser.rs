@@ -71,7 +71,9 @@ async fn choose(c: &Chrome, v: PimVersion, id: &str, label: &str, search: &str, 
         .await;
         let options = c
             .client
-            .find_all(Locator::Css("#input-overlay-root div[data-testid]:not([data-testid=backdrop])"))
+            .find_all(Locator::Css(
+                "#input-overlay-root div[data-testid]:not([data-testid=backdrop])",
+            ))
             .await
             .unwrap();
         let mut done = false;
@@ -82,7 +84,9 @@ async fn choose(c: &Chrome, v: PimVersion, id: &str, label: &str, search: &str, 
                 break;
             }
         }
-        let dump = c.js("return document.querySelector('#input-overlay-root').outerHTML").await;
+        let dump = c
+            .js("return document.querySelector('#input-overlay-root').outerHTML")
+            .await;
         assert!(done, "option {text} in #{id}: {dump}");
         c.until(
             "label shown beside the input",

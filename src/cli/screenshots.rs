@@ -11,9 +11,9 @@ use crate::browser::BrowserKind;
 use crate::compare;
 use crate::error::exit;
 use crate::flow::{GenerationOptions, ProvisionConfig};
-use crate::model::defaults;
 use crate::pim::{Generation, GenerationChoice};
 use crate::progress::Progress;
+use crate::screenshots::{TakeOptions, Tutorial};
 
 /// Options of `screenshots`.
 #[derive(Debug, Args)]
@@ -29,9 +29,17 @@ pub struct ScreenshotsArgs {
     #[arg(long, default_value = "auto", value_name = "VERSION",
           value_parser = Listed::<GenerationChoice>::new(PIM_VERSIONS))]
     pim_version: GenerationChoice,
-    /// Do not mask secrets in the images.
+    /// Keep the real secrets (and client id) in the images; by default they are replaced in
+    /// the page, before the capture, by placeholders of the same length.
     #[arg(long)]
     no_mask: bool,
+    /// Draw a box around what the reader must click.
+    #[arg(long)]
+    highlight: bool,
+    /// Which getting-started tutorial: its names (role, user, connection, flow type) and its
+    /// published image file names.
+    #[arg(long, value_enum, default_value_t = Tutorial::YourFirst)]
+    tutorial: Tutorial,
     /// Regenerate, then compare with the images of this folder (exit 1 when one differs beyond
     /// --threshold or is missing). Diff images go to OUT/diff/.
     #[arg(long, value_name = "REFERENCE_DIR")]
@@ -42,15 +50,15 @@ pub struct ScreenshotsArgs {
     /// Write a self-contained HTML report (index.html) of the run into DIR.
     #[arg(long, value_name = "DIR")]
     report: Option<PathBuf>,
-    /// The API user of the tutorial.
-    #[arg(long, default_value = defaults::API_USER)]
-    api_user: String,
-    /// The role of the tutorial.
-    #[arg(long, default_value = defaults::ROLE)]
-    role: String,
-    /// The API connection of the tutorial.
-    #[arg(long, default_value = defaults::CONNECTION)]
-    connection: String,
+    /// The API user (default: the tutorial's).
+    #[arg(long)]
+    api_user: Option<String>,
+    /// The role (default: the tutorial's).
+    #[arg(long)]
+    role: Option<String>,
+    /// The API connection (default: the tutorial's for the generation).
+    #[arg(long)]
+    connection: Option<String>,
 }
 
 /// Checks the options; returns the output folder.
@@ -94,15 +102,25 @@ pub async fn run(args: ScreenshotsArgs, progress: &Progress) -> i32 {
         Ok(t) => t,
         Err(code) => return code,
     };
+    let four_x = match args.pim_version {
+        GenerationChoice::Fixed(g) => Some(g >= Generation::V4),
+        GenerationChoice::Auto if args.target.pim_url.is_none() => Some(false),
+        GenerationChoice::Auto => None,
+    };
+    let t = args.tutorial;
     let cfg = ProvisionConfig {
         pim_url: target.pim_url.clone(),
         admin_user: args.target.admin_user.clone(),
         admin_password: target.admin_password.clone(),
-        api_user: args.api_user.clone(),
+        api_user: args.api_user.clone().unwrap_or(t.api_user().into()),
         api_password: None,
         reset_password: false,
-        role: args.role.clone(),
-        connection: args.connection.clone(),
+        role: args.role.clone().unwrap_or(t.role().into()),
+        // Detected generation: the 3.x label (4.x+ runs with --pim-version get theirs).
+        connection: args
+            .connection
+            .clone()
+            .unwrap_or(t.connection(four_x.unwrap_or(false)).into()),
         webdriver: args.browser.webdriver.clone(),
         browser: BrowserKind::Chromium,
         headful: args.browser.headful,
@@ -112,11 +130,17 @@ pub async fn run(args: ScreenshotsArgs, progress: &Progress) -> i32 {
         trace: None,
         generation: GenerationOptions {
             pim_version: args.pim_version,
+            flow_type: t.flow_type(),
             ..Default::default()
         },
     };
-    let result =
-        crate::screenshots::take(&cfg, progress, &out, !args.no_mask, args.report.as_deref()).await;
+    let opts = TakeOptions {
+        mask: !args.no_mask,
+        highlight: args.highlight,
+        tutorial: t,
+        four_x,
+    };
+    let result = crate::screenshots::take(&cfg, progress, &out, opts, args.report.as_deref()).await;
     target.stop().await;
     let (ok, records) = match result {
         Ok(r) => r,
