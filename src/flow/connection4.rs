@@ -54,11 +54,14 @@ pub(crate) async fn ensure(ctx: Ctx<'_>) -> crate::Result<(Credentials, String)>
         creds = edit.regenerate_password().await?;
         what.push_str("; password regenerated (the old one no longer works)");
     }
+    // Tutorial screenshots only: the Credentials block after a reload.
+    edit.snapshot_reloaded(&creds.client_id).await?;
     if edit.set_role(&cfg.role).await? {
         what.push_str(&format!("; role set to '{}' and saved", cfg.role));
     } else {
         what.push_str(&format!("; role already '{}'", cfg.role));
     }
+
     what.push_str(&format!(
         "; client id {}, user {}",
         creds.client_id, creds.username

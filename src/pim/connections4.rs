@@ -102,6 +102,21 @@ fn credential_label(name: &str) -> Locator {
         .filter(Filter::Visible)
 }
 
+/// The Credentials block's info line ("Here are the credentials to use in your …").
+fn creds_info() -> Locator {
+    Locator::css("div:has(> .AknSubsection)")
+        .filter(Filter::Contains("Here are the credentials".into()))
+        .filter(Filter::Visible)
+        .nth(0)
+}
+
+/// The Credentials block's grid of four rows (label, value, icons), right after its info line.
+fn creds_grid() -> Locator {
+    Locator::css("div:has(> .AknSubsection) + div")
+        .filter(Filter::Visible)
+        .nth(0)
+}
+
 /// Reads the value next to each credential label (the element following the label; its span).
 const CREDENTIALS_JS: &str = r#"
 const norm = (s) => (s || '').replace(/\s+/g, ' ').trim();
@@ -179,20 +194,22 @@ impl<'a> ConnectionsPage<'a> {
                 .text("Create")
                 .filter(Filter::Visible)
                 .nth(0);
-        b.snapshot(Shot::new("connection-creation-button").highlight(create.clone()))
-            .await?;
+        // The page header and the welcome banner, shrunk as published (808x248 to 698x214).
+        b.snapshot(
+            Shot::new("connection-creation-button")
+                .region(create.clone())
+                .region(Locator::css(".AknDescriptionHeader").filter(Filter::Visible))
+                .dpr(698.0 / 808.0)
+                .size(698, 214)
+                .highlight(create.clone()),
+        )
+        .await?;
         b.click(&create).await?;
         let form = ".AknFullPage";
         let input = Locator::css(format!("{form} input[name=\"label\"]")).filter(Filter::Visible);
         b.type_text(&input, label, Typing::default()).await?;
-        b.snapshot(
-            Shot::new("connection-creation-popin")
-                .region(create_form())
-                .highlight(input.clone()),
-        )
-        .await?;
         if self.pim.generation() >= Generation::V6 {
-            select_dsm(&self.pim, "flow_type", flow.label(), Some(FLOW_SHOT)).await?;
+            select_dsm(&self.pim, "flow_type", flow.label()).await?;
         } else {
             let field = Locator::css(
                 ".select2-container.flowType, #s2id_flow_type, \
@@ -200,8 +217,9 @@ impl<'a> ConnectionsPage<'a> {
             )
             .filter(Filter::Visible)
             .nth(0);
-            select2(&self.pim, field, flow.label(), Some(FLOW_SHOT)).await?;
+            select2(&self.pim, field, flow.label()).await?;
         }
+        snapshot_create_form(&self.pim, &input).await?;
         let save = Locator::css(format!("{form} button.AknButton--apply"))
             .text("Save")
             .filter(Filter::Visible);
@@ -216,50 +234,49 @@ impl<'a> ConnectionsPage<'a> {
     }
 }
 
-/// The tutorial image of the open flow type options (4.x and later).
-const FLOW_SHOT: &str = "flow-type-selection";
-
-/// The create modal's form.
+/// The create modal's content (illustration, titles, form).
 fn create_form() -> Locator {
-    Locator::css(".AknFullPage form[data-testid=\"create-connection\"], .AknFullPage form")
+    Locator::css(".AknFullPage-content")
         .filter(Filter::Visible)
         .nth(0)
 }
 
-/// The open options of a Select2 drop (with its search box) or a design-system overlay.
-fn open_options() -> Locator {
-    Locator::css(".select2-drop-active, [role=\"listbox\"]")
+/// Takes the tutorial images of the filled create form: the whole popin (shrunk as
+/// published, 797x528 to 698x462) and the closed Flow type field with its help line.
+async fn snapshot_create_form(pim: &Pim<'_>, input: &Locator) -> Result<(), Error> {
+    let b = pim.browser;
+    b.snapshot(
+        Shot::new("connection-creation-popin")
+            .region(create_form())
+            .dpr(698.0 / 797.0)
+            .size(698, 462)
+            .highlight(input.clone()),
+    )
+    .await?;
+    let field = Locator::css(".select2-container.flowType, #s2id_flow_type, input#flow_type")
         .filter(Filter::Visible)
-        .nth(0)
-}
-
-/// Takes the tutorial image `name` of the open options: the create form and the option about
-/// to be chosen, highlighted.
-async fn snapshot_options(pim: &Pim<'_>, name: &str, option: &Locator) -> Result<(), Error> {
-    pim.browser.wait(option, Cond::Visible).await?;
-    pim.browser
-        .snapshot(
-            Shot::new(name)
-                .region(create_form())
-                .include(open_options())
-                .highlight(option.clone()),
-        )
-        .await
+        .nth(0);
+    let help = Locator::css("a")
+        .text("We can help you right here!")
+        .filter(Filter::Visible)
+        .nth(0);
+    b.snapshot(
+        Shot::new("flow-type-selection")
+            .region(field.clone())
+            .region(help)
+            .size(483, 111)
+            .lead(4)
+            .highlight(field),
+    )
+    .await
 }
 
 /// Picks `option` in a Select2 widget: open it (mousedown on `.select2-choice`), click the
-/// result whose text is `option`, check the chosen text. With `shot`, takes that tutorial
-/// image while the options are open (and opens them even when `option` is already chosen).
-async fn select2(
-    pim: &Pim<'_>,
-    container: Locator,
-    option: &str,
-    shot: Option<&str>,
-) -> Result<(), Error> {
+/// result whose text is `option`, check the chosen text.
+async fn select2(pim: &Pim<'_>, container: Locator, option: &str) -> Result<(), Error> {
     let b = pim.browser;
     let chosen = container.clone().find(".select2-chosen");
-    let shot = shot.filter(|_| b.capture().is_some());
-    if shot.is_none() && b.read(&chosen).await?.text == option {
+    if b.read(&chosen).await?.text == option {
         return Ok(());
     }
     b.click(&container.clone().find(".select2-choice")).await?;
@@ -269,23 +286,14 @@ async fn select2(
     .text(option)
     .filter(Filter::Visible)
     .nth(0);
-    if let Some(name) = shot {
-        snapshot_options(pim, name, &result).await?;
-    }
     b.click(&result).await?;
     b.wait(&chosen.text(option), Cond::Visible).await?;
     Ok(())
 }
 
 /// Picks `option` in a design-system `SelectInput` (`input#<id>` opens an overlay of
-/// `[role=option]`/`[data-testid]` options). With `shot`, takes that tutorial image while the
-/// options are open.
-async fn select_dsm(
-    pim: &Pim<'_>,
-    id: &str,
-    option: &str,
-    shot: Option<&str>,
-) -> Result<(), Error> {
+/// `[role=option]`/`[data-testid]` options).
+async fn select_dsm(pim: &Pim<'_>, id: &str, option: &str) -> Result<(), Error> {
     let b = pim.browser;
     b.click(&Locator::css(format!("#{id}")).filter(Filter::Visible))
         .await?;
@@ -294,9 +302,6 @@ async fn select_dsm(
         .filter(Filter::Visible)
         .filter(Filter::NotClass("AknConnectivityConnection-section".into()))
         .nth(0);
-    if let Some(name) = shot {
-        snapshot_options(pim, name, &opt).await?;
-    }
     b.click(&opt).await?;
     b.wait(&opt, Cond::Hidden).await?;
     Ok(())
@@ -335,6 +340,18 @@ impl<'a> ConnectionEdit<'a> {
                 "the Credentials section does not show Client ID, Secret and Username".into(),
             ));
         }
+        if b.capture().is_some() && !password.contains('•') {
+            // As shown once after creation: the info line and the four credentials.
+            b.snapshot(
+                Shot::new("credentials-in-the-pim")
+                    .region(creds_info())
+                    .region(creds_grid())
+                    .size(520, 329)
+                    .lead(4)
+                    .blank_text(client_id.clone()),
+            )
+            .await?;
+        }
         let password = (!password.is_empty() && !password.contains('•')).then_some(password);
         Ok(Credentials {
             client_id,
@@ -342,6 +359,31 @@ impl<'a> ConnectionEdit<'a> {
             username,
             password: password.map(Secret::new),
         })
+    }
+
+    /// The connect-the-PIM tutorial's images of the Credentials block after a reload (password
+    /// hidden, with its help line): taken only when the capture sink wants them.
+    pub async fn snapshot_reloaded(&self, client_id: &str) -> Result<(), Error> {
+        let b = self.pim.browser;
+        let names = ["connection-credentials", "connection-credentials-copy-icon"];
+        if !names.iter().any(|n| b.wants_shot(n)) {
+            return Ok(());
+        }
+        b.reload().await?;
+        b.wait(&credential_label("Password"), Cond::Visible).await?;
+        b.snapshot(
+            Shot::new(names[0])
+                .region(creds_info())
+                .region(creds_grid())
+                .blank_text(client_id),
+        )
+        .await?;
+        b.snapshot(
+            Shot::new(names[1])
+                .region(creds_grid())
+                .blank_text(client_id),
+        )
+        .await
     }
 
     /// Regenerates the password ("Regenerate" on the Password row, then confirm) and returns
@@ -436,7 +478,7 @@ impl<'a> ConnectionEdit<'a> {
             if shown.as_str() == Some(role) {
                 false
             } else {
-                select_dsm(&self.pim, "user_role", role, None).await?;
+                select_dsm(&self.pim, "user_role", role).await?;
                 true
             }
         } else {
@@ -449,7 +491,7 @@ impl<'a> ConnectionEdit<'a> {
             if b.read(&chosen).await?.text == role {
                 false
             } else {
-                select2(&self.pim, field, role, None).await?;
+                select2(&self.pim, field, role).await?;
                 true
             }
         };
