@@ -184,7 +184,7 @@ fn compare_pair(
     c.diff
         .save_with_format(&dp, image::ImageFormat::Png)
         .map_err(std::io::Error::other)?;
-    let like = likeness::likeness(&ri, &ai);
+    let like = likeness::likeness_at(&ri, &ai, icc::png_pixel_ratio(r));
     let ratio = c.ratio();
     let identical = c.same_size && ratio <= limits.max_ratio;
     let alike = like.size_ok && like.score >= limits.min_likeness;

@@ -12,8 +12,9 @@ const WIN: u32 = 8;
 const STRIDE: u32 = 4;
 /// Variance (grey levels²) above which a window has content.
 const CONTENT_VAR: f64 = 25.0;
-/// Reading scale of the SSIM: the images are reduced by this factor once aligned (8x8
-/// windows then cover 32x32 pixels, about one line of text at DPR 1).
+/// Reading scale of the SSIM: the images are reduced by this factor (times the published
+/// image's pixel ratio) once aligned (8x8 windows then cover 32x32 CSS pixels, about one
+/// line of text).
 const SCALE: u32 = 4;
 /// Largest size difference (share of each dimension) for sizes to match.
 pub const SIZE_TOLERANCE: f64 = 0.20;
@@ -164,8 +165,14 @@ pub fn sizes_match(a: (u32, u32), b: (u32, u32)) -> bool {
     near(a.0, b.0) && near(a.1, b.1)
 }
 
-/// How alike `actual` (regenerated) is to `published`, both sRGB.
+/// How alike `actual` (regenerated) is to `published`, both sRGB, at DPR 1.
 pub fn likeness(published: &RgbaImage, actual: &RgbaImage) -> Likeness {
+    likeness_at(published, actual, 1.0)
+}
+
+/// How alike `actual` is to `published`, whose device pixel ratio is `dpr` (the reading scale
+/// is in CSS pixels: a DPR 2 image is reduced twice as much).
+pub fn likeness_at(published: &RgbaImage, actual: &RgbaImage, dpr: f64) -> Likeness {
     let size_ok = sizes_match(published.dimensions(), actual.dimensions());
     let a = luma(published);
     let mut b = luma(actual);
@@ -176,7 +183,7 @@ pub fn likeness(published: &RgbaImage, actual: &RgbaImage) -> Likeness {
     let offset = align(&a, &b);
     // SSIM at reading scale: text lines and controls, not glyph outlines (fonts and
     // antialiasing differ between browsers and machines).
-    let f = SCALE;
+    let f = (SCALE as f64 * dpr.max(1.0)).round() as u32;
     let shifted = shift(&b, offset, a.dimensions());
     let (w, h) = ((a.width() / f).max(WIN), (a.height() / f).max(WIN));
     let small = |g: &GrayImage| imageops::resize(g, w, h, imageops::FilterType::Triangle);

@@ -102,6 +102,14 @@ fn credential_label(name: &str) -> Locator {
         .filter(Filter::Visible)
 }
 
+/// The Credentials section's heading.
+fn creds_heading() -> Locator {
+    Locator::css("header, h2, div")
+        .text("Credentials")
+        .filter(Filter::Visible)
+        .nth(0)
+}
+
 /// The Credentials block's info line ("Here are the credentials to use in your …").
 fn creds_info() -> Locator {
     Locator::css("div:has(> .AknSubsection)")
@@ -341,13 +349,16 @@ impl<'a> ConnectionEdit<'a> {
             ));
         }
         if b.capture().is_some() && !password.contains('•') {
-            // As shown once after creation: the info line and the four credentials.
+            // As shown once after creation: the heading, the info line and the credentials.
             b.snapshot(
                 Shot::new("credentials-in-the-pim")
+                    .region(creds_heading())
                     .region(creds_info())
                     .region(creds_grid())
+                    // A window as wide as the published one's: the block about 410 px wide.
+                    .viewport(1460, 900)
                     .size(520, 329)
-                    .lead(4)
+                    .lead(18)
                     .blank_text(client_id.clone()),
             )
             .await?;
@@ -373,6 +384,7 @@ impl<'a> ConnectionEdit<'a> {
         b.wait(&credential_label("Password"), Cond::Visible).await?;
         b.snapshot(
             Shot::new(names[0])
+                .region(creds_heading())
                 .region(creds_info())
                 .region(creds_grid())
                 .blank_text(client_id),
