@@ -3,11 +3,15 @@
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use pim_sim::{self as sim, SimConfig};
+use pim_sim::{self as sim, SimConfig, SimHandle};
 use serde_json::Value;
+
+mod support;
+use support::provision::counter;
 
 const BIN: &str = env!("CARGO_BIN_EXE_pim-credentials");
 
@@ -28,10 +32,6 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-fn counter(state: &Value, name: &str) -> u64 {
-    state["counters"][name].as_u64().unwrap_or(0)
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_input_exits_2_before_touching_the_pim() {
     let sim = sim::start(SimConfig::default()).await.unwrap();
@@ -48,6 +48,9 @@ async fn bad_input_exits_2_before_touching_the_pim() {
         ),
         (vec!["--format", "yaml"], "invalid value"),
         (vec!["--timeout", "soon"], "duration"),
+        (vec!["--timeout", "99999999999999"], "too long"),
+        (vec!["--timeout", "2h"], "too long"),
+        (vec!["--pim-version", "9"], "unknown PIM version"),
         (vec!["--webdriver", "not a url"], "not a URL"),
     ];
     for (extra, expected) in cases {
@@ -84,73 +87,8 @@ async fn formats_files_and_reruns_against_the_same_pim() {
         ("PIM_ADMIN_PASSWORD", "admin"),
         ("PIM_API_PASSWORD", "Api-Passw0rd.1"),
     ];
-
-    // 1. dotenv into a file: created, 0600, values equal to what the PIM holds.
-    let out = tool(
-        &[
-            "provision",
-            "--pim-url",
-            sim.url(),
-            "--format",
-            "env",
-            "--output",
-            env_file.to_str().unwrap(),
-        ],
-        &envs,
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(
-        out.stdout.is_empty(),
-        "with --output nothing goes to stdout"
-    );
-    let mode = std::fs::metadata(&env_file).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode, 0o600);
-    let dotenv = std::fs::read_to_string(&env_file).unwrap();
-    let state = sim.state();
-    let client = &state["api_clients"][0];
-    assert_eq!(state["api_clients"].as_array().unwrap().len(), 1);
-    for line in [
-        format!("PIM_URL={}", sim.url()),
-        format!("PIM_CLIENT_ID={}", client["client_id"].as_str().unwrap()),
-        format!("PIM_SECRET={}", client["secret"].as_str().unwrap()),
-        "PIM_USERNAME=myAPIuser".to_string(),
-        "PIM_PASSWORD=Api-Passw0rd.1".to_string(),
-    ] {
-        assert!(
-            dotenv.lines().any(|l| l == line),
-            "missing {line:?} in {dotenv}"
-        );
-    }
-
-    // 1b. `verify` reads that file back and proves the credentials work; a wrong secret fails
-    // with exit 4 and the PIM's own message.
-    let out = tool(
-        &["verify", "--credentials", env_file.to_str().unwrap()],
-        &[],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stdout).starts_with("verified: myAPIuser"),
-        "{}",
-        text(&out.stdout)
-    );
-    let tokens_before = counter(&sim.state(), "token");
-    let bad = dir.path().join("bad.env");
-    let secret = client["secret"].as_str().unwrap();
-    std::fs::write(&bad, dotenv.replace(secret, "not-the-secret")).unwrap();
-    let out = tool(&["verify", "--credentials", bad.to_str().unwrap()], &[]);
-    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stderr).contains("client_id"),
-        "{}",
-        text(&out.stderr)
-    );
-    assert_eq!(
-        counter(&sim.state(), "token"),
-        tokens_before + 1,
-        "one token request"
-    );
-
+    let (dotenv, client) = dotenv_into_a_file(&sim, &env_file, &envs);
+    verify_reads_the_file_back(&sim, dir.path(), &env_file, &dotenv, &client);
     // 2. The same file again without --force: refused, file untouched.
     let out = tool(
         &[
@@ -167,11 +105,101 @@ async fn formats_files_and_reruns_against_the_same_pim() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(std::fs::read_to_string(&env_file).unwrap(), dotenv);
 
+    rerun_as_postman_reuses_everything(&sim, &envs, &client);
+    quiet_json_on_stdout(&sim, &envs, &client);
+    sim.stop().await;
+}
+
+type Envs<'a> = [(&'a str, &'a str); 2];
+
+/// Step 1 of `formats_files_and_reruns_against_the_same_pim`: returns the file's text and the
+/// PIM's client.
+fn dotenv_into_a_file(sim: &SimHandle, env_file: &Path, envs: &Envs<'_>) -> (String, Value) {
+    // 1. dotenv into a file: created, 0600, values equal to what the PIM holds.
+    let out = tool(
+        &[
+            "provision",
+            "--pim-url",
+            sim.url(),
+            "--format",
+            "env",
+            "--output",
+            env_file.to_str().unwrap(),
+        ],
+        envs,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        out.stdout.is_empty(),
+        "with --output nothing goes to stdout"
+    );
+    let mode = std::fs::metadata(env_file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let dotenv = std::fs::read_to_string(env_file).unwrap();
+    let state = sim.state();
+    let client = &state["api_clients"][0];
+    assert_eq!(state["api_clients"].as_array().unwrap().len(), 1);
+    for line in [
+        format!("PIM_URL={}", sim.url()),
+        format!("PIM_CLIENT_ID={}", client["client_id"].as_str().unwrap()),
+        format!("PIM_SECRET={}", client["secret"].as_str().unwrap()),
+        "PIM_USERNAME=myAPIuser".to_string(),
+        "PIM_PASSWORD=Api-Passw0rd.1".to_string(),
+    ] {
+        assert!(
+            dotenv.lines().any(|l| l == line),
+            "missing {line:?} in {dotenv}"
+        );
+    }
+
+    (dotenv, client.clone())
+}
+
+/// Step 1b.
+fn verify_reads_the_file_back(
+    sim: &SimHandle,
+    dir: &Path,
+    env_file: &Path,
+    dotenv: &str,
+    client: &Value,
+) {
+    // 1b. `verify` reads that file back and proves the credentials work; a wrong secret fails
+    // with exit 4 and the PIM's own message.
+    let out = tool(
+        &["verify", "--credentials", env_file.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).starts_with("verified: myAPIuser"),
+        "{}",
+        text(&out.stdout)
+    );
+    let tokens_before = counter(&sim.state(), "token");
+    let bad = dir.join("bad.env");
+    let secret = client["secret"].as_str().unwrap();
+    std::fs::write(&bad, dotenv.replace(secret, "not-the-secret")).unwrap();
+    let out = tool(&["verify", "--credentials", bad.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("client_id"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        counter(&sim.state(), "token"),
+        tokens_before + 1,
+        "one token request"
+    );
+}
+
+/// Step 3.
+fn rerun_as_postman_reuses_everything(sim: &SimHandle, envs: &Envs<'_>, client: &Value) {
     // 3. A re-run as a Postman environment: everything reused, verified, nothing created.
     let before = sim.state();
     let out = tool(
         &["provision", "--pim-url", sim.url(), "--format", "postman"],
-        &envs,
+        envs,
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let postman: Value = serde_json::from_slice(&out.stdout).expect("postman JSON");
@@ -200,9 +228,12 @@ async fn formats_files_and_reruns_against_the_same_pim() {
         );
     }
     assert_eq!(after["api_clients"].as_array().unwrap().len(), 1);
+}
 
+/// Step 4.
+fn quiet_json_on_stdout(sim: &SimHandle, envs: &Envs<'_>, client: &Value) {
     // 4. JSON on stdout with -q: the documented keys, created all false.
-    let out = tool(&["provision", "--pim-url", sim.url(), "-q"], &envs);
+    let out = tool(&["provision", "--pim-url", sim.url(), "-q"], envs);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let json: Value = serde_json::from_slice(&out.stdout).expect("JSON output");
     assert_eq!(json["verified"], true);
@@ -216,7 +247,29 @@ async fn formats_files_and_reruns_against_the_same_pim() {
         "-q prints nothing on success: {}",
         text(&out.stderr)
     );
-    sim.stop().await;
+}
+
+#[test]
+fn completions_man_page_and_listed_values() {
+    let out = tool(&["completions", "bash"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let script = text(&out.stdout);
+    assert!(script.contains("complete -F"), "{script}");
+    assert!(script.contains("--pim-version") && script.contains("provision"));
+    let out = tool(&["man"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let page = text(&out.stdout);
+    assert!(page.contains(".TH pim-credentials 1"), "{page}");
+    assert!(page.contains("provision"), "{page}");
+    // Closed value sets are listed in --help; -q is accepted before the subcommand too.
+    let out = tool(&["-q", "check", "--help"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let help = text(&out.stdout);
+    assert!(
+        help.contains("[possible values: auto, 1.7, 2, 3, 4, 5, 6, 7]"),
+        "{help}"
+    );
+    assert!(help.contains("--browser") && help.contains("--webdriver <URL>"));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -9,6 +9,8 @@ use pim_credentials::flow::{self, BrowserConfig, ProvisionConfig};
 use pim_credentials::progress::Progress;
 use pim_credentials::secrets::Secret;
 use pim_sim::{self as sim, SimConfig};
+
+mod support;
 use serde_json::Value;
 
 /// The budget for the whole 3.x flow at latency 0, polls included.
@@ -16,22 +18,11 @@ const BUDGET: u64 = 80;
 
 fn config(pim_url: &str, artifacts: &Path, trace: Option<PathBuf>) -> ProvisionConfig {
     ProvisionConfig {
-        pim_url: pim_url.to_string(),
-        admin_user: "admin".into(),
-        admin_password: Secret::new("admin"),
         api_user: "speedUser".into(),
-        api_password: None,
-        reset_password: false,
         role: "Speed role".into(),
         connection: "Speed connection".into(),
-        webdriver: None,
-        browser: Default::default(),
-        headful: false,
-        verify: true,
-        timeout: Duration::from_secs(20),
-        artifacts_dir: artifacts.to_path_buf(),
         trace,
-        generation: Default::default(),
+        ..support::provision::plain_config(pim_url, artifacts.to_path_buf())
     }
 }
 

@@ -10,6 +10,7 @@
 
 pub mod acl;
 pub mod api;
+pub mod boot;
 pub mod clients;
 pub mod connections;
 pub mod console;
@@ -17,6 +18,7 @@ pub mod datagrid;
 pub mod faults;
 mod html;
 pub mod login;
+pub mod reqlog;
 pub mod roles;
 pub mod session;
 pub mod shell;
@@ -153,6 +155,8 @@ pub struct AppState {
     pub cfg: Arc<SimConfig>,
     /// What the injected faults already did.
     pub fault_runtime: Arc<faults::Runtime>,
+    /// Every request answered, with its timing (`/_sim/requests`).
+    pub requests: Arc<reqlog::Log>,
 }
 
 impl AppState {
@@ -166,6 +170,7 @@ impl AppState {
             db: Arc::new(Mutex::new(db)),
             cfg: Arc::new(cfg),
             fault_runtime: Arc::default(),
+            requests: Arc::default(),
         }
     }
 
@@ -193,7 +198,7 @@ pub fn router(app: AppState) -> Router {
     }
     // XHR/JSON endpoints of the back office: login required (401 JSON for XHR), latency added.
     let xhr = Router::new()
-        .route("/rest/user/", post(users::create))
+        .route("/rest/user/", get(users::current).post(users::create))
         .route(
             "/rest/user/{id}",
             get(users::get).post(users::update).delete(users::delete),
@@ -228,6 +233,8 @@ pub fn router(app: AppState) -> Router {
         // 4.x+ Connections (`/rest/connections...`, `/rest/user_role/`, `/rest/user_group/`).
         .merge(connections::routes())
         .route("/analytics/collect_data", get(shell::collect_data))
+        // App boot (`/js/extensions.json`, `/rest/security/` ...) and the user form's lists.
+        .merge(boot::routes())
         .layer(middleware::from_fn_with_state(app.clone(), acl::guard))
         .layer(middleware::from_fn_with_state(
             app.clone(),
@@ -245,10 +252,12 @@ pub fn router(app: AppState) -> Router {
         .route("/user/logout", get(login::logout))
         .route("/_sim/state", get(sim_state))
         .route("/_sim/console", post(console::endpoint))
+        .route("/_sim/requests", get(reqlog::list).delete(reqlog::clear))
         .route("/bundles/{*path}", get(shell::asset))
         .merge(xhr)
         .merge(api::router())
         .fallback(shell::not_found)
+        .layer(middleware::from_fn_with_state(app.clone(), reqlog::record))
         .with_state(app)
 }
 

@@ -157,6 +157,15 @@ pub async fn get(State(app): State<AppState>, Path(id): Path<u64>) -> Response {
     }
 }
 
+/// `GET /rest/user/` (`pim_user_user_rest_get_current`, `pim/user-context` at app boot): the
+/// logged-in user.
+pub async fn current(
+    State(app): State<AppState>,
+    axum::Extension(me): axum::Extension<super::session::CurrentUser>,
+) -> Response {
+    get(State(app), Path(me.user_id)).await
+}
+
 /// `DELETE /rest/user/{id}` (`pim_user_user_rest_delete`, the `delete_link` of `pim-user-grid`
 /// in akeneo/pim-community-dev 3.x `datagrid/user.yml`; row action "Delete" with a
 /// confirmation): 204; 404 when unknown; 403 for one's own account [I]. XHR only.

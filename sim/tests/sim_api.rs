@@ -77,6 +77,7 @@ async fn start_with_latency(latency: Duration) -> Api {
             ..SimConfig::default()
         }),
         fault_runtime: Default::default(),
+        requests: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

@@ -332,8 +332,8 @@ fn geckodriver_candidates() -> Vec<String> {
 fn find_driver_and_browser(kind: BrowserKind) -> Result<(PathBuf, PathBuf), Error> {
     match kind {
         BrowserKind::Chromium => {
-            // $PIMCRED_CHROMEDRIVER wins; else `chromedriver` on PATH (so a PATH without it
-            // means "not installed"), else Debian's off-PATH location.
+            // $PIMCRED_CHROMEDRIVER wins; else `chromedriver` on PATH, so that a PATH without it
+            // means "not installed" (Debian's chromium-driver links /usr/bin/chromedriver).
             let driver = match std::env::var_os(CHROMEDRIVER_ENV) {
                 Some(p) if !p.is_empty() => {
                     let p = PathBuf::from(p);
@@ -345,13 +345,12 @@ fn find_driver_and_browser(kind: BrowserKind) -> Result<(PathBuf, PathBuf), Erro
                     }
                     p
                 }
-                _ => find_executable(&["chromedriver", "/usr/lib/chromium/chromedriver"])
-                    .ok_or_else(|| {
-                        Error::browser(format!(
-                            "chromedriver not found on PATH (nor ${CHROMEDRIVER_ENV}); install \
+                _ => find_executable(&["chromedriver"]).ok_or_else(|| {
+                    Error::browser(format!(
+                        "chromedriver not found on PATH (nor ${CHROMEDRIVER_ENV}); install \
                              it: {INSTALL_HINT}"
-                        ))
-                    })?,
+                    ))
+                })?,
             };
             let browser = find_executable(&[
                 "/usr/bin/chromium",

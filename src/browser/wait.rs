@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 use fantoccini::elements::{Element, ElementRef};
 use serde_json::{json, Value};
 
+use fantoccini::error::CmdError;
+
 use super::{is_fatal, Browser, Locator};
 use crate::error::Error;
 
@@ -214,190 +216,40 @@ impl Browser {
         extra: Extra<'_>,
     ) -> Result<(Found, Value), Error> {
         let start = Instant::now();
-        let mut arg: Vec<Value> = alts
-            .iter()
-            .map(|(l, c)| json!({"loc": l.to_json(), "cond": c.js()}))
-            .collect();
-        // The session-end sentinel goes first: once the login form is back, nothing else the
-        // page shows (a modal gone, a grid empty) can be trusted.
-        // Then the refusal sentinel (an error page in place of the awaited one).
-        let sentinels: Vec<(Locator, bool)> = [
-            (self.session_end.lock().unwrap().clone(), true),
-            (self.refusal.lock().unwrap().clone(), false),
-        ]
-        .into_iter()
-        .filter_map(|(l, end)| l.map(|l| (l, end)))
-        .collect();
-        let offset = sentinels.len();
-        for (i, (l, _)) in sentinels.iter().enumerate() {
-            arg.insert(
-                i,
-                json!({"loc": l.to_json(), "cond": Cond::Present.js(), "sentinel": true}),
-            );
-        }
-        let script = match &extra.then {
-            Some((js, _)) => format!("const __then = function () {{\n{js}\n}};\n{POLL_JS}"),
-            None => POLL_JS.to_string(),
-        };
-        let then_args = extra
-            .then
-            .as_ref()
-            .map(|(_, a)| a.clone())
-            .unwrap_or_default();
-        let alts_arg = Value::Array(arg);
-        let mut last_seen: String;
+        let plan = PollPlan::new(self, alts, &extra);
         let mut url = String::new();
+        let mut last_seen: String;
         let mut retyped = 0;
         loop {
             let typed: Vec<TypedCheck> = self.typed.lock().unwrap().clone();
             let left = deadline.saturating_sub(start.elapsed());
-            let (stale, nav) = {
-                let mut o = self.origins.lock().unwrap();
-                (o.stale, o.navigate.take())
-            };
-            let opts = json!({
-                "navigate": nav,
-                "slice": left.min(SLICE).as_millis() as u64,
-                "staleOrigin": stale,
-                "click": extra.click,
-                "then": extra.then.is_some(),
-                "thenArgs": then_args,
-                "typed": typed.iter().map(|t| json!({"loc": t.loc.to_json(), "value": t.value})).collect::<Vec<_>>(),
-            });
-            let args = vec![alts_arg.clone(), opts];
+            let nav = self.origins.lock().unwrap().navigate.take();
             let res = self
-                .traced(
-                    if extra.click {
-                        "execute_async+click"
-                    } else {
-                        "execute_async"
-                    },
-                    || format!("poll {}", describe(alts)),
-                    self.client.execute_async(&script, args),
-                )
+                .round_trip(&plan, alts, &extra, &typed, left, nav.clone())
                 .await;
-            if let Some(url) = nav {
-                match &res {
-                    Ok(v) if v["navigateRefused"] == true => {
-                        // Another document (or typed values to check first): a real navigation.
-                        self.navigate_cmd(&url).await?;
-                        continue;
-                    }
-                    Ok(v) if v["ok"] == true || v["navigated"] == true => {}
-                    // Not done yet (a script error, an old document): do it next round trip.
-                    _ => {
-                        let mut o = self.origins.lock().unwrap();
-                        o.navigate.get_or_insert(url);
-                    }
+            if let Some(nav) = nav {
+                if self.after_navigation(nav, &res).await? {
+                    continue;
                 }
             }
-            if let Ok(o) = res.as_ref().map(|v| v["origin"].as_f64()) {
-                let mut origins = self.origins.lock().unwrap();
-                if o.is_some() && o != origins.stale {
-                    origins.stale = None;
-                }
-                origins.last = o.or(origins.last);
-            }
+            self.note_origin(&res);
             match res {
                 Ok(v) if v.get("typedMismatch").is_some_and(|i| !i.is_null()) => {
-                    let i = v["typedMismatch"].as_u64().unwrap_or(0) as usize;
-                    self.typed.lock().unwrap().clear();
-                    // A field re-rendered after it was typed into (a form drawn again, a
-                    // password input re-shown empty) lost its text: typing is no side effect
-                    // on the PIM, so type it again, a bounded number of times.
-                    if retyped < MAX_RETYPES && i < typed.len() {
-                        retyped += 1;
-                        for t in &typed[i..] {
-                            let how = super::Typing {
-                                secret: t.secret,
-                                tab_after: t.tab_after,
-                            };
-                            Box::pin(self.type_text(&t.loc, &t.value, how)).await?;
-                        }
-                        continue;
-                    }
-                    let t = typed.get(i).cloned();
-                    let Some(t) = t else {
-                        return Err(self.unexpected("a typed value changed".into()));
-                    };
-                    let shown = |x: &str| {
-                        if t.secret {
-                            "***".to_string()
-                        } else {
-                            format!("{x:?}")
-                        }
-                    };
-                    return Err(self.unexpected(format!(
-                        "typed {} into `{}` but it holds {}",
-                        shown(&t.value),
-                        t.loc,
-                        v["typedValue"]
-                            .as_str()
-                            .map(shown)
-                            .unwrap_or_else(|| "no value".into())
-                    )));
+                    self.typed_mismatch(&v, &typed, &mut retyped).await?;
+                    continue;
                 }
-                Ok(v) if v["ok"] == true && (v["alt"].as_u64().unwrap_or(0) as usize) < offset => {
-                    let (_, session_end) = &sentinels[v["alt"].as_u64().unwrap_or(0) as usize];
-                    if *session_end {
-                        return Err(Error::SessionExpired { step: self.step() });
-                    }
-                    let texts: Vec<String> = v["texts"]
-                        .as_array()
-                        .map(|a| {
-                            a.iter()
-                                .filter_map(|t| t.as_str().map(str::to_string))
-                                .filter(|t| !t.is_empty())
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    return Err(Error::PimRefused {
-                        step: self.step(),
-                        message: texts.join("; "),
-                    });
+                Ok(v)
+                    if v["ok"] == true
+                        && (v["alt"].as_u64().unwrap_or(0) as usize) < plan.offset() =>
+                {
+                    return Err(self.sentinel_error(&v, &plan));
                 }
-                Ok(v) if v["ok"] == true => {
-                    if v["typedOk"] == true {
-                        let mut pending = self.typed.lock().unwrap();
-                        let n = typed.len().min(pending.len());
-                        pending.drain(..n);
-                    }
-                    let alt = (v["alt"].as_u64().unwrap_or(0) as usize).saturating_sub(offset);
-                    let element = v["el"].get(ELEMENT_KEY).and_then(Value::as_str).map(|id| {
-                        Element::from_element_id(
-                            self.client.clone(),
-                            ElementRef::from(id.to_string()),
-                        )
-                    });
-                    let found = Found {
-                        alt,
-                        info: parse_info(&v["info"]),
-                        texts: v["texts"]
-                            .as_array()
-                            .map(|a| {
-                                a.iter()
-                                    .filter_map(|t| t.as_str().map(str::to_string))
-                                    .collect()
-                            })
-                            .unwrap_or_default(),
-                        element,
-                        clicked: v["clicked"] == true,
-                    };
-                    return Ok((found, v.get("then").cloned().unwrap_or(Value::Null)));
-                }
+                Ok(v) if v["ok"] == true => return Ok(self.found(&v, typed.len(), plan.offset())),
                 Ok(v) => {
                     if let Some(u) = v["url"].as_str() {
                         url = u.to_string();
                     }
-                    let states: Vec<String> = v["states"]
-                        .as_array()
-                        .map(|a| {
-                            a.iter()
-                                .filter_map(|s| s.as_str().map(str::to_string))
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    last_seen = states.join("; ");
+                    last_seen = texts(&v["states"], false).join("; ");
                 }
                 Err(e) if is_fatal(&e) => return Err(self.browser_error("execute (poll)", e)),
                 // Navigation in progress (the document unloaded under the script), a dismissed
@@ -405,31 +257,248 @@ impl Browser {
                 Err(e) => last_seen = format!("script error: {e}"),
             }
             if start.elapsed() >= deadline {
-                let selector = alts
-                    .iter()
-                    .map(|(l, _)| l.to_string())
-                    .collect::<Vec<_>>()
-                    .join("  OR  ");
-                let condition = alts
-                    .iter()
-                    .map(|(_, c)| c.to_string())
-                    .collect::<Vec<_>>()
-                    .join(" / ");
-                if url.is_empty() {
-                    url = self.url().await.unwrap_or_default();
-                }
-                return Err(Error::Timeout {
-                    step: self.step(),
-                    selector,
-                    condition,
-                    waited: start.elapsed(),
-                    url,
-                    last_seen,
-                });
+                return Err(self.timed_out(alts, start, url, last_seen).await);
             }
             tokio::time::sleep(POLL_EVERY).await; // allow-sleep: poll interval of a deadline-bounded wait
         }
     }
+
+    /// One round trip: the poll script with this round's options.
+    async fn round_trip(
+        &self,
+        plan: &PollPlan,
+        alts: &[(Locator, Cond)],
+        extra: &Extra<'_>,
+        typed: &[TypedCheck],
+        left: Duration,
+        nav: Option<String>,
+    ) -> Result<Value, CmdError> {
+        let stale = self.origins.lock().unwrap().stale;
+        let opts = json!({
+            "navigate": nav,
+            "slice": left.min(SLICE).as_millis() as u64,
+            "staleOrigin": stale,
+            "click": extra.click,
+            "then": extra.then.is_some(),
+            "thenArgs": plan.then_args,
+            "typed": typed.iter().map(|t| json!({"loc": t.loc.to_json(), "value": t.value})).collect::<Vec<_>>(),
+        });
+        let args = vec![plan.alts.clone(), opts];
+        let name = if extra.click {
+            "execute_async+click"
+        } else {
+            "execute_async"
+        };
+        self.traced(
+            name,
+            || format!("poll {}", describe(alts)),
+            self.client.execute_async(&plan.script, args),
+        )
+        .await
+    }
+
+    /// After a round trip that was to navigate to `url`: `true` when a real navigation was
+    /// made instead and the round must be done again.
+    async fn after_navigation(
+        &self,
+        url: String,
+        res: &Result<Value, CmdError>,
+    ) -> Result<bool, Error> {
+        match res {
+            Ok(v) if v["navigateRefused"] == true => {
+                // Another document (or typed values to check first): a real navigation.
+                self.navigate_cmd(&url).await?;
+                Ok(true)
+            }
+            Ok(v) if v["ok"] == true || v["navigated"] == true => Ok(false),
+            // Not done yet (a script error, an old document): do it next round trip.
+            _ => {
+                self.origins.lock().unwrap().navigate.get_or_insert(url);
+                Ok(false)
+            }
+        }
+    }
+
+    /// Remembers which document answered (a new one clears a stale origin).
+    fn note_origin(&self, res: &Result<Value, CmdError>) {
+        if let Ok(o) = res.as_ref().map(|v| v["origin"].as_f64()) {
+            let mut origins = self.origins.lock().unwrap();
+            if o.is_some() && o != origins.stale {
+                origins.stale = None;
+            }
+            origins.last = o.or(origins.last);
+        }
+    }
+
+    /// A field re-rendered after it was typed into (a form drawn again, a password input
+    /// re-shown empty) lost its text: typing is no side effect on the PIM, so it is typed again,
+    /// a bounded number of times; then the mismatch is an error.
+    async fn typed_mismatch(
+        &self,
+        v: &Value,
+        typed: &[TypedCheck],
+        retyped: &mut u32,
+    ) -> Result<(), Error> {
+        let i = v["typedMismatch"].as_u64().unwrap_or(0) as usize;
+        self.typed.lock().unwrap().clear();
+        if *retyped < MAX_RETYPES && i < typed.len() {
+            *retyped += 1;
+            for t in &typed[i..] {
+                let how = super::Typing {
+                    secret: t.secret,
+                    tab_after: t.tab_after,
+                };
+                Box::pin(self.type_text(&t.loc, &t.value, how)).await?;
+            }
+            return Ok(());
+        }
+        let Some(t) = typed.get(i) else {
+            return Err(self.unexpected("a typed value changed".into()));
+        };
+        let shown = |x: &str| {
+            if t.secret {
+                "***".to_string()
+            } else {
+                format!("{x:?}")
+            }
+        };
+        Err(self.unexpected(format!(
+            "typed {} into `{}` but it holds {}",
+            shown(&t.value),
+            t.loc,
+            v["typedValue"]
+                .as_str()
+                .map(shown)
+                .unwrap_or_else(|| "no value".into())
+        )))
+    }
+
+    /// A sentinel matched: the session ended, or the PIM refused (its messages).
+    fn sentinel_error(&self, v: &Value, plan: &PollPlan) -> Error {
+        let (_, session_end) = &plan.sentinels[v["alt"].as_u64().unwrap_or(0) as usize];
+        if *session_end {
+            return Error::SessionExpired { step: self.step() };
+        }
+        Error::PimRefused {
+            step: self.step(),
+            message: texts(&v["texts"], true).join("; "),
+        }
+    }
+
+    /// The condition held: what was found, and the `then` script's answer.
+    fn found(&self, v: &Value, typed: usize, offset: usize) -> (Found, Value) {
+        if v["typedOk"] == true {
+            let mut pending = self.typed.lock().unwrap();
+            let n = typed.min(pending.len());
+            pending.drain(..n);
+        }
+        let alt = (v["alt"].as_u64().unwrap_or(0) as usize).saturating_sub(offset);
+        let element = v["el"].get(ELEMENT_KEY).and_then(Value::as_str).map(|id| {
+            Element::from_element_id(self.client.clone(), ElementRef::from(id.to_string()))
+        });
+        let found = Found {
+            alt,
+            info: parse_info(&v["info"]),
+            texts: texts(&v["texts"], false),
+            element,
+            clicked: v["clicked"] == true,
+        };
+        (found, v.get("then").cloned().unwrap_or(Value::Null))
+    }
+
+    /// The deadline passed: what was awaited, where, and what the last round trip saw.
+    async fn timed_out(
+        &self,
+        alts: &[(Locator, Cond)],
+        start: Instant,
+        mut url: String,
+        last_seen: String,
+    ) -> Error {
+        let selector = alts
+            .iter()
+            .map(|(l, _)| l.to_string())
+            .collect::<Vec<_>>()
+            .join("  OR  ");
+        let condition = alts
+            .iter()
+            .map(|(_, c)| c.to_string())
+            .collect::<Vec<_>>()
+            .join(" / ");
+        if url.is_empty() {
+            url = self.url().await.unwrap_or_default();
+        }
+        Error::Timeout {
+            step: self.step(),
+            selector,
+            condition,
+            waited: start.elapsed(),
+            url,
+            last_seen,
+        }
+    }
+}
+
+/// What stays the same over the round trips of one wait: the script, the alternatives with the
+/// sentinels first, the `then` script's arguments.
+struct PollPlan {
+    script: String,
+    alts: Value,
+    sentinels: Vec<(Locator, bool)>,
+    then_args: Vec<Value>,
+}
+
+impl PollPlan {
+    fn new(b: &Browser, alts: &[(Locator, Cond)], extra: &Extra<'_>) -> Self {
+        // The session-end sentinel goes first: once the login form is back, nothing else the
+        // page shows (a modal gone, a grid empty) can be trusted.
+        // Then the refusal sentinel (an error page in place of the awaited one).
+        let sentinels: Vec<(Locator, bool)> = [
+            (b.session_end.lock().unwrap().clone(), true),
+            (b.refusal.lock().unwrap().clone(), false),
+        ]
+        .into_iter()
+        .filter_map(|(l, end)| l.map(|l| (l, end)))
+        .collect();
+        let arg: Vec<Value> = sentinels
+            .iter()
+            .map(|(l, _)| json!({"loc": l.to_json(), "cond": Cond::Present.js(), "sentinel": true}))
+            .chain(
+                alts.iter()
+                    .map(|(l, c)| json!({"loc": l.to_json(), "cond": c.js()})),
+            )
+            .collect();
+        let script = match &extra.then {
+            Some((js, _)) => format!("const __then = function () {{\n{js}\n}};\n{POLL_JS}"),
+            None => POLL_JS.to_string(),
+        };
+        PollPlan {
+            script,
+            alts: Value::Array(arg),
+            sentinels,
+            then_args: extra
+                .then
+                .as_ref()
+                .map(|(_, a)| a.clone())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// How many sentinels come before the awaited alternatives.
+    fn offset(&self) -> usize {
+        self.sentinels.len()
+    }
+}
+
+/// The strings of a JSON array (`non_empty`: without the empty ones).
+fn texts(v: &Value, non_empty: bool) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|t| t.as_str().map(str::to_string))
+                .filter(|t| !non_empty || !t.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// What a poll does besides checking: click the element, run a script on success.

@@ -15,7 +15,7 @@ use crate::browser::{Browser, BrowserKind, Capture};
 use crate::error::Error;
 use crate::flow::{finish, guarded, start_browser, BrowserConfig};
 use crate::junit::{self, Case, Outcome};
-use crate::model::Step;
+use crate::model::{defaults, Step};
 use crate::pim::{Generation, GenerationChoice, Pim};
 use crate::progress::{Progress, Status, StepRecord};
 
@@ -88,9 +88,9 @@ pub fn cleanup_steps_for(g: Generation) -> &'static [&'static str] {
 /// within Akeneo's 25 characters for run ids of up to 8 characters.
 pub fn names(run_id: &str) -> (String, String, String) {
     (
-        format!("myAPIuser_{run_id}"),
-        format!("My API user role {run_id}"),
-        format!("My very first API connection {run_id}"),
+        format!("{}_{run_id}", defaults::API_USER),
+        format!("{} {run_id}", defaults::ROLE),
+        format!("{} {run_id}", defaults::CONNECTION),
     )
 }
 

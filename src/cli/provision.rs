@@ -109,21 +109,18 @@ pub async fn run(args: ProvisionArgs, progress: &Progress) -> i32 {
         Ok(t) => t,
         Err(code) => return code,
     };
+    let base = ProvisionConfig::new(
+        &target.pim_url,
+        &args.target.admin_user,
+        target.admin_password.clone(),
+    );
     let cfg = ProvisionConfig {
-        pim_url: target.pim_url.clone(),
-        admin_user: args.target.admin_user.clone(),
-        admin_password: target.admin_password.clone(),
         api_user: args.api_user.clone(),
         api_password,
         reset_password: args.reset_password,
         role: args.role.clone(),
         connection: args.connection.clone(),
-        webdriver: args.browser.webdriver.clone(),
-        browser: args.browser.browser,
-        headful: args.browser.headful,
         verify: !args.no_verify,
-        timeout: args.browser.timeout,
-        artifacts_dir: args.browser.artifacts_dir.clone(),
         trace: args.trace.clone(),
         generation: GenerationOptions {
             pim_version: args.pim_version,
@@ -132,6 +129,7 @@ pub async fn run(args: ProvisionArgs, progress: &Progress) -> i32 {
             regenerate_password: args.regenerate_password,
             current_api_password,
         },
+        ..base.with_browser(args.browser.config(&target.pim_url))
     };
     // --screenshots / --report: numbered per-step images (the report embeds them).
     let capture = args

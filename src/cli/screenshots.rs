@@ -113,31 +113,27 @@ pub async fn run(args: ScreenshotsArgs, progress: &Progress) -> i32 {
         GenerationChoice::Auto => None,
     };
     let t = args.tutorial;
+    let base = ProvisionConfig::new(
+        &target.pim_url,
+        &args.target.admin_user,
+        target.admin_password.clone(),
+    );
     let cfg = ProvisionConfig {
-        pim_url: target.pim_url.clone(),
-        admin_user: args.target.admin_user.clone(),
-        admin_password: target.admin_password.clone(),
         api_user: args.api_user.clone().unwrap_or(t.api_user().into()),
-        api_password: None,
-        reset_password: false,
         role: args.role.clone().unwrap_or(t.role().into()),
         // Detected generation: the 3.x label (4.x+ runs with --pim-version get theirs).
         connection: args
             .connection
             .clone()
             .unwrap_or(t.connection(four_x.unwrap_or(false)).into()),
-        webdriver: args.browser.webdriver.clone(),
+        // Chromium: the viewport is set through chromedriver's CDP endpoint.
         browser: BrowserKind::Chromium,
-        headful: args.browser.headful,
-        verify: true,
-        timeout: args.browser.timeout,
-        artifacts_dir: args.browser.artifacts_dir.clone(),
-        trace: None,
         generation: GenerationOptions {
             pim_version: args.pim_version,
             flow_type: t.flow_type(),
             ..Default::default()
         },
+        ..base.with_browser(args.browser.config(&target.pim_url))
     };
     let opts = TakeOptions {
         mask: !args.no_mask,

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::step::Recovery;
 use crate::browser::BrowserKind;
-use crate::model::{Created, Step};
+use crate::model::{defaults, Created, Step};
 use crate::pim::{self, Pim};
 use crate::progress::Progress;
 use crate::secrets::Secret;
@@ -47,6 +47,49 @@ pub struct ProvisionConfig {
     /// Write a trace of every WebDriver command (per step, with durations) to this file at the
     /// end of the run, even when it fails.
     pub trace: Option<PathBuf>,
+}
+
+impl ProvisionConfig {
+    /// The tutorial's run on `pim_url` as `admin_user`: the default names
+    /// ([`crate::model::defaults`]), a generated API password, verified, in headless Chromium
+    /// started by the tool, 30 s per wait, artifacts in `artifacts`, the generation detected.
+    pub fn new(
+        pim_url: impl Into<String>,
+        admin_user: impl Into<String>,
+        admin_password: Secret,
+    ) -> Self {
+        ProvisionConfig {
+            pim_url: pim_url.into(),
+            admin_user: admin_user.into(),
+            admin_password,
+            api_user: defaults::API_USER.into(),
+            api_password: None,
+            reset_password: false,
+            role: defaults::ROLE.into(),
+            connection: defaults::CONNECTION.into(),
+            webdriver: None,
+            browser: BrowserKind::default(),
+            headful: false,
+            verify: true,
+            timeout: Duration::from_secs(30),
+            artifacts_dir: PathBuf::from("artifacts"),
+            generation: GenerationOptions::default(),
+            trace: None,
+        }
+    }
+
+    /// The same run with the browser settings of `bc` (WebDriver, browser, headful, timeout,
+    /// artifacts; its `pim_url` is not used).
+    pub fn with_browser(self, bc: BrowserConfig) -> Self {
+        ProvisionConfig {
+            webdriver: bc.webdriver,
+            browser: bc.browser,
+            headful: bc.headful,
+            timeout: bc.timeout,
+            artifacts_dir: bc.artifacts_dir,
+            ..self
+        }
+    }
 }
 
 /// What the generations beyond 3.x need.

@@ -17,22 +17,9 @@ pub const CONNECTION: &str = "My very first API connection";
 /// the default browser (Chromium), headless, verified, 20 s per wait.
 pub fn plain_config(pim_url: &str, artifacts: PathBuf) -> ProvisionConfig {
     ProvisionConfig {
-        pim_url: pim_url.to_string(),
-        admin_user: "admin".into(),
-        admin_password: Secret::new("admin"),
-        api_user: API_USER.into(),
-        api_password: None,
-        reset_password: false,
-        role: ROLE.into(),
-        connection: CONNECTION.into(),
-        webdriver: None,
-        browser: Default::default(),
-        headful: false,
-        verify: true,
         timeout: Duration::from_secs(20),
         artifacts_dir: artifacts,
-        trace: None,
-        generation: Default::default(),
+        ..ProvisionConfig::new(pim_url, "admin", Secret::new("admin"))
     }
 }
 

@@ -58,10 +58,18 @@ pub fn router(app: AppState) -> Router {
         .route("/user/logout", get(login::logout))
         .route("/_sim/state", get(super::sim_state))
         .route("/_sim/console", post(console::endpoint))
+        .route(
+            "/_sim/requests",
+            get(super::reqlog::list).delete(super::reqlog::clear),
+        )
         .route("/bundles/{*path}", get(shell::asset))
         .merge(pages)
         .merge(api::router())
         .fallback(shell::not_found)
+        .layer(middleware::from_fn_with_state(
+            app.clone(),
+            super::reqlog::record,
+        ))
         .with_state(app)
 }
 

@@ -107,7 +107,7 @@
         rowClick: function (row) { location.hash = '#/user/update/' + row.id; },
         onLoad: function (total) { one('.AknTitleContainer-title', v).textContent = total + ' user' + (total === 1 ? '' : 's'); }
       });
-      return grid.load(1);
+      return grid.loadFirst();
     });
   }
 

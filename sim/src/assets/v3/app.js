@@ -275,6 +275,28 @@
       return self;
     });
   };
+  /**
+   * The first load of an index grid (`pim/form/common/grid` renderGrid):
+   * `GET /datagrid/{grid}/load?alias=..&params[..]=..&{grid}[..]=..` → `{"metadata":..,"data":"<JSON string>"}`.
+   * Later pages, sorts and refreshes go through `GET /datagrid/{grid}?..` ([`load`]).
+   */
+  Grid.prototype.loadFirst = function () {
+    var self = this, n = self.opts.name;
+    var q = ['alias=' + encodeURIComponent(n), encodeURIComponent('params[localeCode]') + '=en_US',
+      encodeURIComponent(n + '[localeCode]') + '=en_US'];
+    var first = self.url(1);
+    q.push(first.slice(first.indexOf('?') + 1));
+    return request('GET', '/datagrid/' + n + '/load?' + q.join('&')).then(function (r) {
+      if (r.status === 403) { forbiddenPage(); return self; }
+      var data = null;
+      try { data = r.json && JSON.parse(r.json.data); } catch (e) { data = null; }
+      if (r.status === 200 && data) { self.setData(data, 1); }
+      else { notify('error', 'Error while loading the grid'); }
+      self.render();
+      if (self.opts.onLoad) { self.opts.onLoad(self.total); }
+      return self;
+    });
+  };
   Grid.prototype.pages = function () { return Math.max(1, Math.ceil(this.total / this.perPage)); };
   Grid.prototype.pagerHtml = function () {
     var pages = this.pages(), cur = this.page, list = [], last = 0, out = '';
@@ -283,9 +305,9 @@
       if (i === 1 || i === pages || Math.abs(i - cur) <= 1) { list.push(i); }
     }
     list.forEach(function (p) {
-      if (p - last > 1) { out += '<a class="AknActionButton AknGridToolbar-actionButton AknActionButton--unclickable"><span>...</span></a>'; }
+      if (p - last > 1) { out += '<a class="AknActionButton AknGridToolbar-actionButton AknActionButton--unclickable" href="#" title="..."><span>...</span></a>'; }
       out += '<a class="AknActionButton AknGridToolbar-actionButton' + (p === cur ? ' active AknActionButton--highlight' : '') +
-        '" title="No. ' + p + '" data-page="' + p + '"><span>' + p + '</span></a>';
+        '" href="#" title="No. ' + p + '" data-page="' + p + '"><span>' + p + '</span></a>';
       last = p;
     });
     return out;
@@ -314,9 +336,11 @@
       (self.rows.length ? '<table class="AknGrid grid table-hover table table-bordered table-condensed"><thead>' + head +
         '</thead><tbody class="AknGrid-body">' + body + '</tbody></table>' : '') +
       noData + '<div class="AknLoadingMask loading-mask" style="display: none"></div></div>';
-    all('.AknGridToolbar-center a[data-page]', self.el).forEach(function (a) {
+    // Every handle has `href="#"` (the "..." gaps too): the click never reaches the router.
+    all('.AknGridToolbar-center a', self.el).forEach(function (a) {
       a.addEventListener('click', function (ev) {
         ev.preventDefault();
+        if (!a.hasAttribute('data-page')) { return; }
         var p = parseInt(a.getAttribute('data-page'), 10);
         if (p !== self.page) { self.load(p); }
       });
@@ -372,7 +396,7 @@
         onLoad: function (total) { one('.AknTitleContainer-title', v).textContent = total + ' user' + (total === 1 ? '' : 's'); }
       });
       one('#create-button-extension', v).addEventListener('click', openUserModal);
-      return grid.load(1);
+      return grid.loadFirst();
     });
   }
 
@@ -426,9 +450,16 @@
   // model to POST /rest/user/{id}; 400 = a bare array of violations shown under the fields.
   var PASSWORD_FIELDS = [['current_password', 'Current password'], ['new_password', 'New password'],
     ['new_password_repeat', 'New password (repeat)']];
+  // pim/controller/user: `GET /rest/user/{id}` → form build, whose fields' configure() fetch
+  // their choices in parallel (roles, groups, channels, locales, trees) → render.
+  var USER_FORM_LISTS = ['/rest/user_role/', '/rest/user_group/', '/configuration/channel/rest',
+    '/configuration/locale/rest?activated=true', '/enrich/product-category-tree/list-tree.json'];
   function userEdit(path, id) {
     document.title = 'User';
     return request('GET', '/rest/user/' + id).then(function (r) {
+      if (r.status !== 200) { return r; }
+      return Promise.all(USER_FORM_LISTS.map(function (u) { return request('GET', u); })).then(function () { return r; });
+    }).then(function (r) {
       return function () {
         if (r.status !== 200 || !r.json) { return notFound(path)(); }
         var u = r.json;
@@ -530,14 +561,19 @@
         actions: deleteRowAction, afterRender: bindDeleteActions,
         onLoad: function (total) { one('.AknTitleContainer-title', v).textContent = total + ' role' + (total === 1 ? '' : 's'); }
       });
-      return grid.load(1);
+      return grid.loadFirst();
     });
   }
 
   // ---- role form (Twig fragment injected by pim/controller/form and pim/controller/role)
+  // Create (pim/controller/form): `GET /user/role/create` → inject. Update (pim/controller/role):
+  // `GET /rest/security/` → `GET /user/role/update/{id}` → inject. Either way the fragment's
+  // inline script then asks `GET /rest/security/` again (not awaited by the route).
   function roleForm(path, url) {
     document.title = 'Role';
-    return request('GET', url).then(function (r) {
+    var update = /\/update\//.test(url);
+    var before = update ? request('GET', '/rest/security/') : Promise.resolve(null);
+    return before.then(function () { return request('GET', url); }).then(function (r) {
       return function () {
         if (r.status === 403) { return forbiddenPage(); }
         if (r.status !== 200) { return notFound(path)(); }
@@ -545,6 +581,7 @@
           '<div class="AknDefault-contentWithBottom"><div class="AknDefault-mainContent"></div></div></div>');
         var main = one('.AknDefault-mainContent', v);
         injectRoleForm(main, r.text);
+        request('GET', '/rest/security/');
         // `rerender`: the form is rendered again from its current state (a Backbone view
         // re-rendering from its model): same values, tabs and toggles, new elements.
         rerenderOnce(function () {
@@ -691,7 +728,9 @@
         if (r.json && /^(pim|oro)_user_role_update$/.test(r.json.route)) {
           var updateRoute = '#/user/role/update/' + r.json.params.id;
           if (location.hash === updateRoute) {
-            // pim/controller/role.afterSubmit: full reload after a successful update.
+            // pim/controller/role.afterSubmit: security context refreshed, extensions cache
+            // cleared, then a full reload (app boot again) after a successful update.
+            request('GET', '/rest/security/');
             location.reload();
           } else {
             location.hash = updateRoute;
@@ -762,7 +801,7 @@
         timer = setTimeout(function () { grid.load(1); }, 300);
       });
       one('#create-button-extension', v).addEventListener('click', function () { openClientModal(grid); });
-      return grid.load(1);
+      return grid.loadFirst();
     });
   }
 
@@ -868,14 +907,40 @@
     });
   }
 
-  window.addEventListener('hashchange', route);
-  document.addEventListener('DOMContentLoaded', function () {
-    (window.flashMessages || []).forEach(function (f) { notify(f.type, f.message); });
-    route();
-  });
-  if (document.readyState !== 'loading') {
-    (window.flashMessages || []).forEach(function (f) { notify(f.type, f.message); });
-    window.flashMessages = [];
-    route();
+  /**
+   * App boot (pim-app.js, config-provider.js), before the first route renders. 3.2:
+   * `/js/extensions.json` ∥ `/rest/security/` → `/rest/security/` ∥ `/rest/user/` ∥
+   * `/localization/format/date` → `/js/translation/en_US.js`; 7.0: `/js/extensions.json` ∥
+   * `/rest/security/` ∥ `/configuration/feature-flags` → `/localization/format/date` ∥
+   * `/rest/user/` → `/js/translation/en_US.js`. Then the Help menu's `/analytics/collect_data`
+   * (not awaited). The router's loading mask stays up meanwhile.
+   */
+  function boot() {
+    var get = function (u) { return request('GET', u); };
+    var both = function (urls) { return function () { return Promise.all(urls.map(get)); }; };
+    var v7 = parseInt(window.PIM_VERSION || '3', 10) >= 7;
+    var chain = v7 ?
+      both(['/js/extensions.json', '/rest/security/', '/configuration/feature-flags'])()
+        .then(both(['/localization/format/date', '/rest/user/'])) :
+      both(['/js/extensions.json', '/rest/security/'])()
+        .then(both(['/rest/security/', '/rest/user/', '/localization/format/date']));
+    return chain.then(function () { return get('/js/translation/en_US.js'); })
+      .then(function () { get('/analytics/collect_data'); });
   }
+
+  var booted = null;
+  function start() {
+    if (booted) { return; }
+    booted = boot().then(function () {
+      // The menu is a form extension: rendered once the app has booted (3.x shell).
+      var menu = one('template#pim-menu');
+      if (menu) { menu.parentNode.replaceChild(menu.content, menu); }
+      (window.flashMessages || []).forEach(function (f) { notify(f.type, f.message); });
+      window.flashMessages = [];
+      window.addEventListener('hashchange', route);
+      route();
+    });
+  }
+  document.addEventListener('DOMContentLoaded', start);
+  if (document.readyState !== 'loading') { start(); }
 }());
