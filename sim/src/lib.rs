@@ -232,7 +232,6 @@ pub fn router(app: AppState) -> Router {
         )
         // 4.x+ Connections (`/rest/connections...`, `/rest/user_role/`, `/rest/user_group/`).
         .merge(connections::routes())
-        .route("/analytics/collect_data", get(shell::collect_data))
         // App boot (`/js/extensions.json`, `/rest/security/` ...) and the user form's lists.
         .merge(boot::routes())
         .layer(middleware::from_fn_with_state(app.clone(), acl::guard))
