@@ -32,8 +32,8 @@ fn config(pim_url: &str, artifacts: PathBuf) -> ProvisionConfig {
 
 async fn start(v: PimVersion) -> SimHandle {
     sim::start(SimConfig {
-        users: 3,
-        latency: Duration::from_millis(30),
+        users: 30,
+        latency: Duration::from_millis(150),
         pim_version: v,
         ..SimConfig::default()
     })
@@ -74,6 +74,53 @@ fn assert_role_granted(st: &Value) {
     );
 }
 
+/// The default `--api-permissions read`: every "List …" API permission, no edit one; the
+/// result reports what the role grants.
+fn assert_read_permissions(st: &Value, p: &Provisioned) {
+    let acls = role(st, ROLE)["acls"].clone();
+    let has = |a: &str| acls.as_array().unwrap().iter().any(|x| x == a);
+    assert!(
+        has("pim_api_channel_list") && has("pim_api_locale_list"),
+        "{acls}"
+    );
+    assert!(!has("pim_api_family_edit"), "{acls}");
+    for a in ["pim_api_overall_access", "pim_api_channel_list"] {
+        assert!(
+            p.api_permissions.iter().any(|x| x == a),
+            "{:?}",
+            p.api_permissions
+        );
+    }
+}
+
+/// The simulator's REST API, with the returned credentials: a token, then
+/// `GET /api/rest/v1/products?limit=1` answers 200.
+async fn assert_lists_products(sim: &SimHandle, p: &Provisioned) {
+    let c = &p.credentials;
+    let http = reqwest::Client::new();
+    let t: Value = http
+        .post(format!("{}/api/oauth/v1/token", sim.url()))
+        .basic_auth(&c.client_id, Some(c.secret.expose()))
+        .json(
+            &serde_json::json!({"grant_type": "password", "username": c.username,
+            "password": c.password.as_ref().expect("a password").expose()}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = t["access_token"].as_str().expect("a token");
+    let r = http
+        .get(format!("{}/api/rest/v1/products?limit=1", sim.url()))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+}
+
 fn secret(p: &Provisioned) -> &str {
     p.credentials.secret.expose()
 }
@@ -104,6 +151,8 @@ async fn legacy_flavour(v: PimVersion, expected: &str) {
     let st = state(&sim).await;
     assert_eq!(count(&st, "users", "username", API_USER), 1, "{st}");
     assert_role_granted(&st);
+    assert_read_permissions(&st, &first);
+    assert_lists_products(&sim, &first).await;
     assert!(
         role(&st, ROLE)["users"]
             .as_array()
@@ -167,6 +216,8 @@ async fn connections_flavour(v: PimVersion, expected: &str) {
 
     let st = state(&sim).await;
     assert_role_granted(&st);
+    assert_read_permissions(&st, &first);
+    assert_lists_products(&sim, &first).await;
     assert_eq!(count(&st, "connections", "label", CONNECTION), 1, "{st}");
     let conn = st["connections"]
         .as_array()

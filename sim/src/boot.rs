@@ -25,7 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/rest/security/", get(security))
         .route("/localization/format/date", get(date_format))
         .route("/js/translation/{file}", get(translation))
-        .route("/analytics/collect_data", get(analytics))
+        .route("/analytics/collect_data", get(super::shell::collect_data))
         .route("/configuration/feature-flags", get(feature_flags))
         .route("/configuration/channel/rest", get(channels))
         .route("/configuration/locale/rest", get(locales))
@@ -72,11 +72,6 @@ async fn translation() -> Response {
         r#"{"locale":"en_US","defaultDomain":"jsmessages","translations":{"en_US":{"jsmessages":{"pim_menu.tab.system":"System"}}}}"#,
     )
         .into_response()
-}
-
-/// `GET /analytics/collect_data` (the Help menu item).
-async fn analytics() -> Json<Value> {
-    Json(json!({}))
 }
 
 /// `GET /configuration/feature-flags` (7.0).

@@ -163,6 +163,14 @@ impl AppState {
     /// A fresh database built from `cfg`.
     pub fn new(cfg: SimConfig) -> Self {
         let mut db = state::State::new(&cfg.admin_password, cfg.users);
+        // 4.0+ installs give every fixture role, "User" included, full access on the root ACL
+        // (`RoleUpdater::loadAcls`, 6.0+ `AddDefaultPrivilegesSubscriber`): a fresh connection
+        // (role "User") can call the API at once. A role made in the UI still gets nothing.
+        if cfg.pim_version >= PimVersion::V4 {
+            for role in db.roles.iter_mut().filter(|r| r.role == "ROLE_USER") {
+                role.acls.insert(state::ACL_API_OVERALL.to_string());
+            }
+        }
         if cfg.restricted_admin {
             acl::add_restricted_admin(&mut db);
         }
@@ -232,7 +240,8 @@ pub fn router(app: AppState) -> Router {
         )
         // 4.x+ Connections (`/rest/connections...`, `/rest/user_role/`, `/rest/user_group/`).
         .merge(connections::routes())
-        // App boot (`/js/extensions.json`, `/rest/security/` ...) and the user form's lists.
+        // App boot (`/js/extensions.json`, `/rest/security/`, `/analytics/collect_data` ...)
+        // and the user form's lists.
         .merge(boot::routes())
         .layer(middleware::from_fn_with_state(app.clone(), acl::guard))
         .layer(middleware::from_fn_with_state(

@@ -144,7 +144,13 @@ fn acl_tab(v: PimVersion, collection: &str, granted: &BTreeSet<String>) -> Strin
     let form = form_name(v);
     let old = v == PimVersion::V1_7;
     let mut groups: Vec<(&str, Vec<Resource>)> = Vec::new();
-    for (i, (id, _, group, label)) in ACLS.iter().filter(|a| a.1 == collection).enumerate() {
+    // "List products" (`pim_api_product_list`) exists from 6.0 on (fact sheet §7).
+    let exists = |id: &str| v >= PimVersion::V6 || id != "pim_api_product_list";
+    for (i, (id, _, group, label)) in ACLS
+        .iter()
+        .filter(|a| a.1 == collection && exists(a.0))
+        .enumerate()
+    {
         match groups.iter_mut().find(|(g, _)| g == group) {
             Some((_, list)) => list.push((i, id, label)),
             None => groups.push((group, vec![(i, id, label)])),

@@ -78,7 +78,8 @@ pub const ACLS: &[(&str, &str, &str, &str)] = &[
         "Create and update channels",
     ),
     ("pim_api_locale_list", "api", "Locales", "List locales"),
-    // 6.0+ (PR #14978): products need their own List ACL; enforced by the API only for V6+.
+    // 6.0+ (PR #14978): products need their own List ACL; shown in the role form and enforced
+    // by the API only for V6+.
     ("pim_api_product_list", "api", "Products", "List products"),
     (
         "pim_api_currency_list",

@@ -320,6 +320,8 @@ async fn check_edit(c: &Chrome, sim: &SimHandle, v: PimVersion) {
         .goto(&format!("{}/{}/existing/edit", sim.url(), base(v)))
         .await
         .unwrap();
+    // Only the hash changed: reload for a cold start of the page.
+    c.client.refresh().await.unwrap();
     c.visible("input#label").await;
     c.idle().await;
     let save = ".AknTitleContainer-actionsContainer .AknButton--apply";
@@ -348,6 +350,69 @@ async fn check_edit(c: &Chrome, sim: &SimHandle, v: PimVersion) {
         !c.visible(save).await.is_enabled().await.unwrap(),
         "clean again"
     );
+
+    // Cold load (the reload above): wrong-credentials (5.0+) and the connection, then roles and
+    // groups once it is known (§5.1). Same-tick requests may share a start time: compare sets.
+    let wrong = "/rest/connections/wrong-credentials-combination";
+    let calls = rest_calls(c).await;
+    let first: usize = if v >= PimVersion::V5 { 2 } else { 1 };
+    let mut head: Vec<String> = calls[..first].to_vec();
+    let mut tail: Vec<String> = calls[first..first + 2].to_vec();
+    head.sort();
+    tail.sort();
+    let mut want_head = vec!["/rest/connections/existing".to_string()];
+    if v >= PimVersion::V5 {
+        want_head.push(wrong.to_string());
+    }
+    assert_eq!(head, want_head, "cold edit: {calls:?}");
+    assert_eq!(
+        tail,
+        ["/rest/user_group/", "/rest/user_role/"],
+        "cold edit: {calls:?}"
+    );
+    // From the list: roles and groups start first (initiation order, recorded by wrapping fetch).
+    c.client
+        .execute(&format!("location.hash = '{}'", base(v)), vec![])
+        .await
+        .unwrap();
+    c.visible("[data-testid=data_source]").await;
+    c.idle().await;
+    c.js("window.__started = []; const f = window.fetch; window.fetch = function (u) { window.__started.push(String(u)); return f.apply(this, arguments); };")
+        .await;
+    click(c, "[data-testid=data_source] [title='Label existing v2']").await;
+    c.visible("input#label").await;
+    c.idle().await;
+    let warm = if v >= PimVersion::V5 {
+        json!([
+            "/rest/user_role/",
+            "/rest/user_group/",
+            wrong,
+            "/rest/connections/existing"
+        ])
+    } else {
+        json!([
+            "/rest/user_role/",
+            "/rest/user_group/",
+            "/rest/connections/existing"
+        ])
+    };
+    assert_eq!(
+        c.js("return window.__started").await,
+        warm,
+        "edit from the list"
+    );
+}
+
+/// The connection screens' XHR paths since the page loaded, by start time.
+async fn rest_calls(c: &Chrome) -> Vec<String> {
+    let all = c
+        .js("return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname).filter(p => p.startsWith('/rest/connections') || p.startsWith('/rest/user_'))")
+        .await;
+    all.as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_string())
+        .collect()
 }
 
 /// 50 connections: Create disabled (7.x: from `max-limit-reached`, with its title).
@@ -378,6 +443,37 @@ async fn check_limit(c: &Chrome, sim: &SimHandle, v: PimVersion) {
     }
 }
 
+/// System > Roles (§7): the 3.x Twig screens, reached through the System landing page and its
+/// IconCards (6.x+) or the System column (4.x/5.x); the role pages keep `.AknTitleContainer`.
+async fn check_roles(c: &Chrome, v: PimVersion) {
+    if v >= PimVersion::V6 {
+        click(c, "#pim-menu-system").await;
+        c.until("landing", "location.hash === '#/system'").await;
+        assert_eq!(
+            c.js("return document.querySelector('[data-testid=pim-sub-menu]')")
+                .await,
+            Value::Null,
+            "the landing page hides the sub-menu"
+        );
+        click(c, "div#pim-system-user-role").await;
+        c.until("roles", "location.hash === '#/user/role/'").await;
+        c.visible("[data-testid=pim-sub-menu] a#pim-menu-system-user-role[role=menuitem]")
+            .await;
+    } else {
+        click(c, "a.AknHeader-menuItem[href='#/system/']").await;
+        click(c, "a.AknColumn-navigationLink[href='#/user/role/']").await;
+        c.until("roles", "location.hash === '#/user/role/'").await;
+    }
+    c.idle().await;
+    c.visible("header.AknTitleContainer").await;
+    assert!(c
+        .js("return document.body.textContent")
+        .await
+        .as_str()
+        .unwrap()
+        .contains("Administrator"));
+}
+
 async fn walk(v: PimVersion) {
     let _one = BROWSER.lock().await;
     let sim = start(v).await;
@@ -389,6 +485,7 @@ async fn walk(v: PimVersion) {
     check_create(&c, v).await;
     check_edit(&c, &sim, v).await;
     check_limit(&c, &sim, v).await;
+    check_roles(&c, v).await;
     c.close().await;
     tokio::time::timeout(Duration::from_secs(10), sim.stop())
         .await

@@ -256,14 +256,21 @@ async fn create_returns_the_credentials_with_the_fields_of_each_version() {
             assert_eq!(page["options"]["totalRecords"], json!(4), "{grid}");
         }
 
-        // The role "User" lacks Overall Web API access: a token, then 403.
+        // 4.0+: the fixture role "User" has every ACL, products included (6.0+ own ACL).
         let access = token_of(&sim, &c, password).await;
         let (st, body) = api_get(&sim, "/api/rest/v1/products", &access).await;
-        assert_eq!(st, StatusCode::FORBIDDEN);
-        assert_eq!(
-            body["message"],
-            "You are not allowed to access the web API."
-        );
+        assert_eq!(st, StatusCode::OK, "{body}");
+        let roles = sim.state()["roles"].clone();
+        let user = roles
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["label"] == "User")
+            .unwrap();
+        assert!(user["acls"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("pim_api_overall_access")));
     }
 }
 
@@ -690,7 +697,11 @@ async fn system_information_from_6x_and_the_product_acl() {
             assert_eq!(st, StatusCode::FORBIDDEN);
         }
         // Without overall access: 403 with the firewall's message.
-        set_role(&s, &c, role_id(&sim, "User")).await;
+        let no_api = {
+            let mut db = sim.app().lock();
+            db.add_role("NO_API", "No API", BTreeSet::new())
+        };
+        set_role(&s, &c, no_api).await;
         let access = token_of(&sim, &c, &pw).await;
         if v >= PimVersion::V6 {
             let (st, body) = api_get(&sim, "/api/rest/v1/system-information", &access).await;
@@ -759,7 +770,7 @@ async fn login_page_of_each_version_and_its_error_markup() {
         (PimVersion::V7, "username_input", ">Login</button>", "<div class=\"Helper\"><span class=\"Icon\"></span><span class=\"Text\">Invalid credentials.</span></div>"),
     ];
     for (v, user_id, button, error) in cases {
-        let sim = sim_of(v).await;
+        let sim = realistic(v).await;
         let r = http()
             .get(format!("{}/user/login", sim.url()))
             .send()
@@ -804,11 +815,52 @@ async fn analytics_collect_data_exposes_the_full_version() {
         (PimVersion::V6, "6.0.90"),
         (PimVersion::V7, "7.0.22"),
     ] {
-        let sim = sim_of(v).await;
+        let sim = realistic(v).await;
         let s = Session::admin(&sim).await;
         let (st, body) = s.get("/analytics/collect_data").await;
         assert_eq!(st, StatusCode::OK);
         assert_eq!(body["pim_edition"], "CE");
         assert_eq!(body["pim_version"], full);
+    }
+}
+
+/// A simulator with the realistic defaults (30 users, 150 ms latency).
+async fn realistic(v: PimVersion) -> SimHandle {
+    pim_sim::start(pim_sim::SimConfig {
+        pim_version: v,
+        ..pim_sim::SimConfig::default()
+    })
+    .await
+    .unwrap()
+}
+
+/// The role form's "Web API permissions" tab lists "List products"
+/// (`action:pim_api_product_list`) from 6.0 on only (fact sheet §7), "List channels" always.
+#[tokio::test]
+async fn role_form_lists_the_product_acl_from_6x_only() {
+    for v in [
+        PimVersion::V4,
+        PimVersion::V5,
+        PimVersion::V6,
+        PimVersion::V7,
+    ] {
+        let sim = realistic(v).await;
+        let s = Session::admin(&sim).await;
+        let html = s
+            .req(Method::GET, "/user/role/create")
+            .header("X-Requested-With", "XMLHttpRequest")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("action:pim_api_channel_list"), "{v:?}");
+        assert_eq!(
+            html.contains("action:pim_api_product_list"),
+            v >= PimVersion::V6,
+            "{v:?}"
+        );
+        sim.stop().await;
     }
 }

@@ -196,6 +196,9 @@ pub const PIM_VERSIONS: &[&str] = &["auto", "1.7", "2", "3", "4", "5", "6", "7"]
 /// The values of `--flow-type`.
 pub const FLOW_TYPES: &[&str] = &["data_destination", "data_source", "other"];
 
+/// The values of `--api-permissions`.
+pub const API_PERMISSIONS: &[&str] = &["read", "overall", "all"];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,13 +6,13 @@ use std::sync::Arc;
 use clap::Args;
 
 use super::opts::usage;
-use super::opts::{BrowserOpts, Listed, TargetOpts, FLOW_TYPES, PIM_VERSIONS};
+use super::opts::{BrowserOpts, Listed, TargetOpts, API_PERMISSIONS, FLOW_TYPES, PIM_VERSIONS};
 use super::target;
 use crate::error::{exit, Error};
 use crate::flow::{GenerationOptions, ProvisionConfig};
 use crate::model::{defaults, Provisioned};
 use crate::output::{self, Format};
-use crate::pim::{FlowType, GenerationChoice};
+use crate::pim::{ApiPermissions, FlowType, GenerationChoice};
 use crate::progress::Progress;
 use crate::secrets::{self, Secret};
 
@@ -87,6 +87,16 @@ pub struct ProvisionArgs {
     /// working), since the PIM shows a password only once.
     #[arg(long)]
     regenerate_password: bool,
+    /// 4.x and later: regenerate the secret of an existing connection (its old secret stops
+    /// working); the password must be known too, so a re-run also needs --regenerate-password.
+    #[arg(long)]
+    regenerate_secret: bool,
+    /// The API permissions the role gets, on every generation with a Web API permissions tab:
+    /// read (Overall Web API access and every "List …" permission), overall (Overall Web API
+    /// access only, as in the 3.x tutorial), all (every API permission). Never revokes one.
+    #[arg(long, default_value = "read", value_name = "SET",
+          value_parser = Listed::<ApiPermissions>::new(API_PERMISSIONS))]
+    api_permissions: ApiPermissions,
     /// Keep one numbered screenshot per step in DIR (01-log-in.png, ...; secrets masked).
     #[arg(long, value_name = "DIR", conflicts_with = "fleet")]
     screenshots: Option<PathBuf>,
@@ -122,11 +132,13 @@ pub async fn run(args: ProvisionArgs, progress: &Progress) -> i32 {
         connection: args.connection.clone(),
         verify: !args.no_verify,
         trace: args.trace.clone(),
+        api_permissions: args.api_permissions,
         generation: GenerationOptions {
             pim_version: args.pim_version,
             console: args.console.clone(),
             flow_type: args.flow_type,
             regenerate_password: args.regenerate_password,
+            regenerate_secret: args.regenerate_secret,
             current_api_password,
         },
         ..base.with_browser(args.browser.config(&target.pim_url))

@@ -42,6 +42,9 @@ pub struct ProvisionConfig {
     pub timeout: Duration,
     /// Where failure artifacts go.
     pub artifacts_dir: PathBuf,
+    /// `--api-permissions`: the API permissions the role gets (every generation with a Web
+    /// API permissions tab); `read` by default.
+    pub api_permissions: pim::ApiPermissions,
     /// Generation options (`--pim-version`, `--console`, `--flow-type`, `--regenerate-password`).
     pub generation: GenerationOptions,
     /// Write a trace of every WebDriver command (per step, with durations) to this file at the
@@ -73,6 +76,7 @@ impl ProvisionConfig {
             verify: true,
             timeout: Duration::from_secs(30),
             artifacts_dir: PathBuf::from("artifacts"),
+            api_permissions: pim::ApiPermissions::default(),
             generation: GenerationOptions::default(),
             trace: None,
         }
@@ -104,6 +108,8 @@ pub struct GenerationOptions {
     pub flow_type: pim::FlowType,
     /// 4.x+: regenerate the password of an existing connection (its old password stops working).
     pub regenerate_password: bool,
+    /// 4.x+: regenerate the secret of an existing connection (its old secret stops working).
+    pub regenerate_secret: bool,
     /// 3.x `--reset-password`: the existing API user's CURRENT password, which Akeneo 3.x
     /// requires to change it (`PIM_API_CURRENT_PASSWORD` / `--api-current-password-file`).
     pub current_api_password: Option<Secret>,

@@ -144,7 +144,7 @@ async fn run(
     } else {
         user::ensure_user(ctx).await?
     };
-    role::ensure_role(ctx).await?;
+    let api_permissions = role::ensure_role(ctx).await?;
     let credentials = connection::ensure_connection(ctx, password).await?;
     let (verified, verify_error) = verify::verify(ctx, &credentials, &mut notes).await?;
     let created = created.lock().unwrap().clone();
@@ -157,6 +157,7 @@ async fn run(
         verified,
         created,
         notes,
+        api_permissions,
         verify_error,
     })
 }

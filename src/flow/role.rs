@@ -1,15 +1,16 @@
-//! The role: found or created, granted Overall Web API access, the user ticked (up to 3.x),
-//! saved and checked after re-opening.
+//! The role: found or created, granted Overall Web API access and the chosen API permissions
+//! (`--api-permissions`, never revoking one), the user ticked (up to 3.x), saved and checked
+//! after re-opening.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::config::Ctx;
 use crate::error::Error;
 use crate::model::Step;
-use crate::pim::{Acl, RoleForm, RolesPage};
+use crate::pim::{Acl, ApiPermission, RoleForm, RolesPage};
 
-/// Step `ensure role`.
-pub(crate) async fn ensure_role(ctx: Ctx<'_>) -> crate::Result<()> {
+/// Step `ensure role`. Returns the API permissions (ACL ids) the role grants afterwards.
+pub(crate) async fn ensure_role(ctx: Ctx<'_>) -> crate::Result<Vec<String>> {
     // A creation of this run was sent: finding the role then means it was committed.
     let attempt: &AtomicBool = &AtomicBool::new(false);
     ctx.recovering(Step::EnsureRole, move || once(ctx, attempt))
@@ -17,7 +18,7 @@ pub(crate) async fn ensure_role(ctx: Ctx<'_>) -> crate::Result<()> {
 }
 
 /// One try of `ensure role`.
-async fn once(ctx: Ctx<'_>, attempt: &AtomicBool) -> crate::Result<((), String)> {
+async fn once(ctx: Ctx<'_>, attempt: &AtomicBool) -> crate::Result<(Vec<String>, String)> {
     let (pim, cfg) = (ctx.pim, ctx.cfg);
     let connections = pim.generation().has_connections();
     let roles = RolesPage::open(pim).await?;
@@ -32,6 +33,7 @@ async fn once(ctx: Ctx<'_>, attempt: &AtomicBool) -> crate::Result<((), String)>
         RoleForm::create(pim, &cfg.role).await?
     };
     let granted = form.grant(Acl::OverallWebApiAccess).await?;
+    let added = form.grant_api(cfg.api_permissions).await?;
     // 4.x+: the connection's API user is hidden from the role's Users tab; the role is
     // given to it in the connection's Permissions section instead.
     let (ticked, page) = if connections {
@@ -39,25 +41,42 @@ async fn once(ctx: Ctx<'_>, attempt: &AtomicBool) -> crate::Result<((), String)>
     } else {
         form.tick_user(&cfg.api_user).await?
     };
-    if existed && !granted && !ticked {
+    if existed && !granted && !ticked && added.is_empty() {
+        let now = acl_ids(&form.expect_api(cfg.api_permissions).await?);
         return Ok((
-            (),
-            format!("reused (already granted; user already ticked, page {page})"),
+            now.clone(),
+            format!(
+                "reused (already granted: {}; user already ticked, page {page})",
+                now.join(", ")
+            ),
         ));
     }
-    save(ctx, form, existed, attempt).await?;
+    let now = save(ctx, form, existed, attempt).await?;
     let mut did = Vec::new();
     if granted {
         did.push("granted Overall Web API access".to_string());
+    }
+    if !added.is_empty() {
+        let labels: Vec<&str> = added.iter().map(|p| p.label.as_str()).collect();
+        did.push(format!(
+            "granted API permissions ({}): {}",
+            cfg.api_permissions,
+            labels.join(", ")
+        ));
     }
     if ticked {
         did.push(format!("ticked the user (Users tab page {page})"));
     }
     let what = if existed { "reused" } else { "created" };
     Ok((
-        (),
+        now,
         format!("{what}; {}; checked after re-opening", did.join(", ")),
     ))
+}
+
+/// The ACL ids of these permissions.
+fn acl_ids(perms: &[ApiPermission]) -> Vec<String> {
+    perms.iter().map(|p| p.acl().to_string()).collect()
 }
 
 /// Saves the role form, re-opens the role and checks what was saved.
@@ -66,7 +85,7 @@ async fn save(
     form: RoleForm<'_>,
     existed: bool,
     attempt: &AtomicBool,
-) -> crate::Result<()> {
+) -> crate::Result<Vec<String>> {
     if !existed {
         attempt.store(true, Ordering::SeqCst);
         ctx.created.lock().unwrap().sending("role");
@@ -90,8 +109,9 @@ async fn save(
         ctx.created.lock().unwrap().confirm("role");
     }
     reopened.expect_granted(Acl::OverallWebApiAccess).await?;
+    let now = reopened.expect_api(ctx.cfg.api_permissions).await?;
     if !ctx.pim.generation().has_connections() {
         reopened.expect_user_ticked(&ctx.cfg.api_user).await?;
     }
-    Ok(())
+    Ok(acl_ids(&now))
 }

@@ -4,7 +4,7 @@ use super::config::Ctx;
 use super::step::step;
 use crate::error::Error;
 use crate::model::{Credentials, Step};
-use crate::pim::{self, Verified};
+use crate::pim::{self, ApiPermissions, Verified};
 
 /// What verification found: `(verified, why it failed)`; notes go to `notes`. A failed
 /// verification keeps what was created (the caller reports the credentials and exits 4).
@@ -31,9 +31,17 @@ pub(crate) async fn verify(
         notes.push(note);
         return Ok((false, None));
     }
+    let overall_only = ctx.cfg.api_permissions == ApiPermissions::Overall;
+    let probe = pim.generation().verify_probe();
     let checked = step(pim.browser, progress, Step::Verify, async {
-        match pim::verify_credentials(pim, creds, pim.generation().probe()).await? {
-            Verified::Ok => Ok(((), "token and API call ok".to_string())),
+        match pim::verify_credentials(pim, creds, probe).await? {
+            Verified::Ok => Ok(((), format!("token and GET {probe} ok"))),
+            Verified::ResourceAclMissing(m) if !overall_only => Err(Error::Verify(format!(
+                "the token works but GET {probe} answered 403 \"{m}\": the role '{}' lacks the \
+                 API permission to list products although --api-permissions {} was asked; check \
+                 the role's Web API permissions tab",
+                ctx.cfg.role, ctx.cfg.api_permissions
+            ))),
             Verified::ResourceAclMissing(m) => {
                 notes.push(format!(
                     "credentials and Overall Web API access work; the probe said: {m}"

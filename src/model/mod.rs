@@ -86,6 +86,9 @@ pub struct Provisioned {
     pub created: Created,
     /// Notes worth telling the user (e.g. "the role lacks the channel list ACL").
     pub notes: Vec<String>,
+    /// The API permissions the tool's role grants after the run (ACL ids,
+    /// `pim_api_overall_access` …), as read back from its Web API permissions tab.
+    pub api_permissions: Vec<String>,
     /// Why verification failed, when it did: the credentials were created all the same and are
     /// still reported (a generated or once-shown password must not be lost); the command then
     /// exits with the verification code (4).

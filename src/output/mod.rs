@@ -19,7 +19,8 @@ pub enum Format {
 }
 
 /// The JSON document: `pim_url, pim_version, client_id, secret, username, password, role,
-/// connection, verified, created{user, role, connection}` (+ `notes` when there are some).
+/// connection, verified, created{user, role, connection}, api_permissions` (+ `notes` when there
+/// are some).
 pub fn to_json(p: &Provisioned) -> Value {
     let mut v = json!({
         "pim_url": p.pim_url,
@@ -32,6 +33,7 @@ pub fn to_json(p: &Provisioned) -> Value {
         "connection": p.connection,
         "verified": p.verified,
         "created": p.created,
+        "api_permissions": p.api_permissions,
     });
     if !p.notes.is_empty() {
         v["notes"] = json!(p.notes);
@@ -154,6 +156,7 @@ pub(crate) mod tests {
                 ..Default::default()
             },
             notes: vec![],
+            api_permissions: vec!["pim_api_overall_access".into()],
             verify_error: None,
         }
     }
@@ -172,6 +175,7 @@ pub(crate) mod tests {
             "connection",
             "verified",
             "created",
+            "api_permissions",
         ] {
             assert!(v.get(k).is_some(), "missing {k}");
         }

@@ -5,11 +5,12 @@
 //!   classes; 1.7 styles its inputs `AknLogin-formInput`, 2.x+ wrap them in `AknLogin-formCell`;
 //! * after login: 1.7 is a full-page Twig dashboard (`.AknDashboardButtons`, server-rendered
 //!   `#main-menu`, no SPA menu drop zone); 2.x+ is the SPA (`[data-drop-zone="menu"]`);
-//! * the header tab "Connect" exists from 6.0 (Connect > Connection settings);
-//! * the System column lists "API connections" in 2.x/3.x and "Connections" in 4.x/5.x; its
-//!   user-group item is "Groups" in 2.x and "User groups" from 3.x;
-//! * 4 vs 5: `GET /rest/connections/wrong-credentials-combination` exists from 5.0;
-//! * 6 vs 7: `GET /rest/connections/max-limit-reached` exists from 7.0.
+//! * 4.x–7.x (`connect-4.x-to-7.x-dom.md` §2.5): the React main menu
+//!   (`[data-testid=pim-main-menu-item]`) from 6.0; `pim_version` from `GET
+//!   /analytics/collect_data` (3.2+, the app's own boot request), else the Help link's
+//!   `/pim/v<major>/`;
+//! * the System column lists "API connections" in 2.x/3.x (and "Connections" in 4.x/5.x); its
+//!   user-group item is "Groups" in 2.x and "User groups" from 3.x.
 
 use std::fmt;
 use std::str::FromStr;
@@ -56,14 +57,21 @@ impl Generation {
         self == Generation::V1_7
     }
 
-    /// The API call used to verify credentials: 6.0+ `system-information` (needs no specific
-    /// ACL), before that the tutorial's `products?limit=1`.
+    /// The API call `check` makes with its temporary credentials: 6.0+ `system-information`
+    /// (needs no specific ACL), before that the tutorial's `products?limit=1`.
     pub fn probe(self) -> &'static str {
         if self >= Generation::V6 {
             super::api::PROBE_6X
         } else {
             super::api::PROBE_3X
         }
+    }
+
+    /// The API call `provision` verifies its credentials with, on every generation: the
+    /// tutorial's first request, `GET /api/rest/v1/products?limit=1` (6.0+ needs "List
+    /// products" for it).
+    pub fn verify_probe(self) -> &'static str {
+        super::api::PROBE_3X
     }
 }
 
@@ -194,6 +202,8 @@ return {
   header: texts('.AknHeader-menuItem'),
   column: texts('.AknColumn-navigationLink'),
   createUser: !!document.querySelector('#create-button-extension'),
+  reactMenu: !!document.querySelector('[data-testid="pim-main-menu-item"]'),
+  help: (document.querySelector('a#pim-menu-help, a.AknHeader-menuItem[title="Akeneo Help center"]') || {}).href || '',
 };
 "#;
 
@@ -219,6 +229,69 @@ async fn endpoint_exists(pim: &Pim<'_>, path: &str, key: &str) -> Result<bool, E
     Ok(v["ok"].as_bool().unwrap_or(false))
 }
 
+/// `GET /analytics/collect_data` (3.2+, the session's own request at every app boot): the
+/// major of its `pim_version`, if it answers one.
+async fn collected_major(pim: &Pim<'_>) -> Result<Option<u32>, Error> {
+    let v: Value = pim
+        .browser
+        .script_async(
+            super::connections4::FETCH_JS,
+            vec![json!(pim.url("/analytics/collect_data")), json!({})],
+        )
+        .await?;
+    let version = v["body"]["pim_version"].as_str().unwrap_or_default();
+    Ok(version
+        .split('.')
+        .next()
+        .and_then(|m| m.trim().parse().ok()))
+}
+
+/// The major in the Help link (`…/pim/v<major>/…`, 4.0+), once the app built it.
+fn help_major(href: &str) -> Option<u32> {
+    let i = href.find("/pim/v")? + "/pim/v".len();
+    let digits: String = href[i..].chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// The fact sheet's version signals (§2.5): the React main menu
+/// (`[data-testid=pim-main-menu-item]`: 6.x/7.x), then `pim_version` from
+/// `/analytics/collect_data`, then the Help link's `/pim/v<major>/`. `None` when they name no
+/// 4.x+ version (2.x/3.x are told apart by their System menu).
+async fn detect_by_version(
+    pim: &Pim<'_>,
+    react_menu: bool,
+) -> Result<Option<(Generation, String)>, Error> {
+    let (major, source) = match collected_major(pim).await? {
+        Some(m) => (Some(m), "pim_version from /analytics/collect_data"),
+        None => {
+            let facts = pim.browser.script(APP_FACTS_JS, vec![]).await?;
+            (
+                help_major(facts["help"].as_str().unwrap_or_default()),
+                "the Help link's /pim/v<major>/",
+            )
+        }
+    };
+    let menu = if react_menu {
+        "React main menu ([data-testid=pim-main-menu-item])"
+    } else {
+        "Backbone main menu"
+    };
+    let g = match (major, react_menu) {
+        (Some(7), _) => Generation::V7,
+        (Some(6), _) => Generation::V6,
+        (Some(5), false) => Generation::V5,
+        (Some(4), false) => Generation::V4,
+        (Some(m), false) if m >= 8 => Generation::V7,
+        (_, true) => Generation::V6,
+        _ => return Ok(None),
+    };
+    let why = match major {
+        Some(m) => format!("{menu}; {source} is {m}.x"),
+        None => format!("{menu}; no version answered, taken as the oldest with that menu"),
+    };
+    Ok(Some((g, why)))
+}
+
 fn strings(v: &Value) -> Vec<String> {
     v.as_array()
         .map(|a| {
@@ -241,19 +314,10 @@ pub async fn detect(pim: &Pim<'_>, login: LoginLayout) -> Result<(Generation, St
             "full-page dashboard without the SPA menu".into(),
         ));
     }
-    if strings(&facts["header"]).iter().any(|t| t == "Connect") {
-        let g =
-            if endpoint_exists(pim, "/rest/connections/max-limit-reached", "limitReached").await? {
-                Generation::V7
-            } else {
-                Generation::V6
-            };
-        let why = if g == Generation::V7 {
-            "header tab Connect; /rest/connections/max-limit-reached answers"
-        } else {
-            "header tab Connect; no /rest/connections/max-limit-reached"
-        };
-        return Ok((g, why.into()));
+    if let Some(found) =
+        detect_by_version(pim, facts["reactMenu"].as_bool().unwrap_or(false)).await?
+    {
+        return Ok(found);
     }
     // The System column: open the Users page of System.
     pim.open_route("#/user/").await?;
@@ -331,7 +395,17 @@ mod tests {
         assert_eq!(Generation::V1_7.to_string(), "1.7");
         assert_eq!(Generation::V5.to_string(), "5.x");
         assert!(Generation::V6.probe().contains("system-information"));
+        assert!(Generation::V6.verify_probe().contains("products?limit=1"));
         assert!(Generation::V5.probe().contains("products"));
         assert!(Generation::V4.has_connections() && !Generation::V3.has_connections());
+    }
+
+    #[test]
+    fn help_link_major() {
+        assert_eq!(
+            help_major("https://help.akeneo.com/pim/v7/index.html?utm_campaign=CE7.0.22"),
+            Some(7)
+        );
+        assert_eq!(help_major("https://help.akeneo.com/"), None);
     }
 }

@@ -50,6 +50,17 @@ for (const a of links) {
   pages.push(n);
   if (a.classList.contains('active') || a.classList.contains('AknActionButton--highlight')) current = n;
 }
+if (pages.length === 0) {
+  // 1.7 (Oro): Prev / page input / Next, "of N | M records".
+  const inputIn = (root) => [...root.querySelectorAll('.AknGridToolbar-pageInput, .pagination input[type="text"]')].filter(visible)[0];
+  const input = (found.scope === document ? null : inputIn(found.scope)) || inputIn(document);
+  const box = input && input.closest('.pagination, .AknGridToolbar-left, .AknGridToolbar');
+  const total = box && /of\s+(\d+)/.exec(norm(box.textContent));
+  if (input && total) {
+    current = parseInt(input.value, 10) || 1;
+    for (let n = 1; n <= parseInt(total[1], 10); n++) pages.push(n);
+  }
+}
 return { headers: found.headers, rows: found.rows, pages, current };
 "#;
 
@@ -172,6 +183,29 @@ impl Grid {
         let link = Locator::css(".AknGridToolbar-center a")
             .filter(Filter::Visible)
             .text(n.to_string());
+        let scope = self.scope.clone().unwrap_or_else(|| "body".into());
+        let input = Locator::css(scope.clone())
+            .filter(Filter::Visible)
+            .find(".AknGridToolbar-pageInput")
+            .filter(Filter::Visible);
+        if b.script(
+            "return !!document.querySelector('.AknGridToolbar-center a');",
+            vec![],
+        )
+        .await?
+        .as_bool()
+            == Some(false)
+        {
+            // 1.7's Oro pager: Next, then the page input shows `n` once the rows loaded.
+            let next = Locator::css(scope)
+                .filter(Filter::Visible)
+                .find("[data-action=\"next-page\"]")
+                .filter(Filter::Visible)
+                .nth(0);
+            b.click(&next).await?;
+            let shown = input.filter(Filter::Value(n.to_string())).nth(0);
+            return b.wait(&shown, Cond::Visible).await.map(|_| ());
+        }
         b.click(&link).await?;
         let current = link.filter(Filter::Any(vec![
             Filter::Class("active".into()),

@@ -14,11 +14,12 @@ fn form() -> Locator {
     Locator::css("form.form-signin")
 }
 
-/// What the app shows once logged in: 2.x/3.x header menu or dashboard widgets, 1.7 dashboard.
+/// What the app shows once logged in: 6.x/7.x React main menu, 2.x–5.x header menu or
+/// dashboard widgets, 1.7 dashboard.
 fn logged_in() -> Locator {
     Locator::css(
-        "[data-drop-zone=\"menu\"] .AknHeader-menuItem, .AknHeader-menuItem, .AknWidget, \
-         .AknDashboardButtons",
+        "[data-testid=\"pim-main-menu-item\"], [data-drop-zone=\"menu\"] .AknHeader-menuItem, \
+         .AknHeader-menuItem, .AknWidget, .AknDashboardButtons",
     )
     .filter(Filter::Visible)
     .many()
@@ -92,7 +93,12 @@ impl<'a> LoginPage<'a> {
         .await?;
         b.click(&form().find("button[type=\"submit\"], #_submit"))
             .await?;
-        let error = Locator::css(".AknMessageBox--error, .alert-error, .alert-danger")
+        // 1.7–4.x `.AknMessageBox--error`; 5.0+ a design-system Helper (`div.Helper > span.Text`,
+        // no modifier class for the login error; session flashes carry `Helper--<type>`).
+        let error = Locator::css(
+            ".AknMessageBox--error, .alert-error, .alert-danger, \
+             div.Helper:not([class*=\"Helper--success\"]):not([class*=\"Helper--info\"]) > span.Text",
+        )
             .filter(Filter::NonEmpty)
             .filter(Filter::Visible)
             .many();

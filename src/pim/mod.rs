@@ -5,6 +5,7 @@
 //! lists, text-or-identity filters). Nothing above this module knows a selector.
 
 pub mod api;
+pub mod api_permissions;
 pub mod check;
 pub mod connections;
 pub mod connections4;
@@ -18,6 +19,7 @@ pub mod user_edit;
 pub mod users;
 
 pub use api::{verify_credentials, Credentials, Verified};
+pub use api_permissions::{ApiPermission, ApiPermissions};
 pub use connections::{ApiConnectionsPage, ClientCredentials};
 pub use connections4::{ConnectionsPage, FlowType};
 pub use generation::{Generation, GenerationChoice};

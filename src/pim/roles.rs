@@ -5,6 +5,7 @@
 use crate::browser::{Cond, Filter, Locator, Shot, Typing};
 use crate::error::Error;
 
+use super::api_permissions::{self, ApiPermission, ApiPermissions};
 use super::grid::Grid;
 use super::{refused_or, Pim};
 
@@ -65,6 +66,8 @@ fn create_role_button() -> Locator {
         .filter(Filter::Visible)
         .text("Create role")
 }
+/// The "Web API permissions" tab pane.
+const API_PANE: &str = "#pim_user-roles-tab-api, #rights-api";
 /// The first tab of the role form's tab strip (the tutorial images start at it).
 fn first_tab() -> Locator {
     Locator::css("#form-navbar .AknHorizontalNavtab-item, .AknHorizontalNavtab-item")
@@ -239,6 +242,77 @@ impl<'a> RoleForm<'a> {
                 self.label
             )))
         }
+    }
+
+    /// Every row of the "Web API permissions" tab as the form shows it.
+    pub async fn api_permissions(&self) -> Result<Vec<ApiPermission>, Error> {
+        let b = self.pim.browser;
+        b.wait(
+            &Locator::css(API_PANE).find(".acl-permission").many(),
+            Cond::Present,
+        )
+        .await?;
+        let v = b
+            .script(api_permissions::READ_JS, vec![serde_json::json!(API_PANE)])
+            .await?;
+        let rows = api_permissions::parse(&v);
+        if rows.is_empty() {
+            return Err(b.unexpected(format!(
+                "role '{}': the Web API permissions tab lists no permission \
+                 (.acl-permission rows with an identity input)",
+                self.label
+            )));
+        }
+        Ok(rows)
+    }
+
+    /// Grants every API permission of `set` that is not granted yet (never revokes one):
+    /// opens each vertical group and clicks the row's toggle. Returns what it granted.
+    pub async fn grant_api(&self, set: ApiPermissions) -> Result<Vec<ApiPermission>, Error> {
+        let b = self.pim.browser;
+        self.open_tab(API_TAB).await?;
+        let missing: Vec<ApiPermission> = self
+            .api_permissions()
+            .await?
+            .into_iter()
+            .filter(|p| set.wants(p) && !p.granted)
+            .collect();
+        for p in &missing {
+            let group = Locator::css(format!("a[href=\"#{}\"]", p.pane))
+                .filter(Filter::Visible)
+                .nth(0);
+            b.click(&group).await?;
+            let toggle = Locator::css(format!("#{} .acl-permission", p.pane))
+                .filter(Filter::Has(format!("input[value=\"{}\"]", p.identity)))
+                .find(".acl-permission-toggle");
+            b.click(&toggle).await?;
+            b.wait(
+                &toggle.filter(Filter::Class("granted".into())),
+                Cond::Present,
+            )
+            .await?;
+        }
+        Ok(missing)
+    }
+
+    /// Checks that every API permission of `set` is granted in the form as shown; returns the
+    /// granted API permissions (all of them, `set` or not).
+    pub async fn expect_api(&self, set: ApiPermissions) -> Result<Vec<ApiPermission>, Error> {
+        let rows = self.api_permissions().await?;
+        let missing: Vec<&str> = rows
+            .iter()
+            .filter(|p| set.wants(p) && !p.granted)
+            .map(|p| p.label.as_str())
+            .collect();
+        if !missing.is_empty() {
+            return Err(self.pim.browser.unexpected(format!(
+                "role '{}' was saved but these API permissions ({set}) are not granted after \
+                 re-opening it: {}",
+                self.label,
+                missing.join(", ")
+            )));
+        }
+        Ok(rows.into_iter().filter(|p| p.granted).collect())
     }
 
     fn users_grid() -> Grid {

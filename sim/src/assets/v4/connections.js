@@ -45,12 +45,19 @@
 
   // Illustrations: inline SVG drawings in the tutorial's colours (navy, purple, grey, green).
   var ILLUSTRATION = '<svg class="' + sc('Illustration', '&{width:100%;height:100%;}') + '" viewBox="0 0 256 256" aria-hidden="true">' +
-    '<rect x="28" y="60" width="200" height="130" rx="6" fill="#f5f9fc" stroke="#11324d" stroke-width="3"/>' +
-    '<rect x="28" y="60" width="200" height="24" rx="6" fill="#11324d"/>' +
-    '<circle cx="44" cy="72" r="4" fill="#fff"/><circle cx="58" cy="72" r="4" fill="#fff"/>' +
-    '<path d="M70 150 C100 110 150 110 186 150" fill="none" stroke="#9452ba" stroke-width="6" stroke-linecap="round"/>' +
-    '<circle cx="70" cy="150" r="14" fill="#fff" stroke="#67768a" stroke-width="4"/><circle cx="186" cy="150" r="14" fill="#fff" stroke="#67768a" stroke-width="4"/>' +
-    '<circle cx="128" cy="121" r="10" fill="#67b373"/></svg>';
+    '<path d="M40 200 q0-28 30-28 q6-26 36-20 q14-22 44-8 q30-6 36 22 q30 0 30 34 z" fill="#dceefa"/>' +
+    '<line x1="24" y1="206" x2="232" y2="206" stroke="#5992c7" stroke-width="2" stroke-dasharray="14 6"/>' +
+    '<rect x="78" y="56" width="100" height="110" rx="4" fill="#fff" stroke="#11324d" stroke-width="3"/>' +
+    '<line x1="128" y1="76" x2="128" y2="90" stroke="#11324d" stroke-width="3"/>' +
+    '<rect x="118" y="98" width="20" height="32" rx="2" fill="#fff" stroke="#11324d" stroke-width="3"/>' +
+    '<rect x="118" y="114" width="20" height="16" fill="#5992c7"/>' +
+    '<circle cx="128" cy="146" r="6" fill="none" stroke="#11324d" stroke-width="3"/>' +
+    '<path d="M52 150 q14-22 28 0 z" fill="#9452ba"/><rect x="62" y="150" width="8" height="34" fill="#fff" stroke="#9452ba" stroke-width="3"/>' +
+    '<path d="M72 164 q12-18 24 0 z" fill="#9452ba"/><rect x="80" y="164" width="7" height="22" fill="#fff" stroke="#9452ba" stroke-width="3"/>' +
+    '<path d="M34 38 l6 0 M37 35 l0 6 M200 70 l8 0 M204 66 l0 8 M170 30 l0 0" stroke="#11324d" stroke-width="2"/>' +
+    '<circle cx="196" cy="140" r="3" fill="#9452ba"/><circle cx="54" cy="120" r="2" fill="#11324d"/></svg>';
+  var INFO_ICON = '<svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><circle cx="12" cy="12" r="10" fill="none" stroke="#5992c7" stroke-width="1.5"/>' +
+    '<path d="M12.5 7.5v.5M12 11l-1 6" stroke="#5992c7" stroke-width="2" stroke-linecap="round"/></svg>';
   var IMAGE = '/bundles/pimui/v4/connection.svg';
 
   // ------------------------------------------------------------------ routes and React state
@@ -183,7 +190,8 @@
   /** An inline helper: 4.0 styled div (`InlineHelper`), DSM Helper from 5.0. */
   function inlineHelper(level, content) {
     if (V >= 5) { return S.helper(level, content, true); }
-    return '<div class="' + sc('InlineHelper-' + level, '&{font-size:11px;margin-top:6px;color:' + (level === 'warning' ? '#a3762b' : '#67768a') + ';}') + '">' + content + '</div>';
+    return '<div class="' + sc('InlineHelper-' + level, '&{display:flex;align-items:center;gap:6px;font-size:12px;margin-top:6px;color:' + (level === 'warning' ? '#a3762b' : '#11324d') + ';}&>span{display:inline-flex;}') +
+      '">' + (level === 'info' ? '<span>' + INFO_ICON + '</span>' : '') + '<div>' + content + '</div></div>';
   }
   function fieldErrors(msgs) {
     if (!msgs.length) { return ''; }
@@ -204,10 +212,10 @@
       '<div class="AknFieldContainer-header"><label class="AknFieldContainer-label"' + (o.id ? ' for="' + o.id + '"' : '') + '>' + esc(o.label) +
       (o.required ? NBSP + '(required)' : '') + '</label></div>' +
       '<div class="AknFieldContainer-inputContainer ' + sc('InputContainer', '&{position:relative;max-width:460px;}') + '">' + o.input + '</div>' +
-      '<div data-footer>' + fieldErrors(o.errors || []) + '</div>' + (o.helper ? infoFooter(o.helper) : '') + '</div>';
+      '<div>' + fieldErrors(o.errors || []) + '</div>' + (o.helper ? infoFooter(o.helper) : '') + '</div>';
   }
   function setErrors(fieldEl, msgs) {
-    var f = one('[data-footer]', fieldEl) || fieldEl.querySelector(':scope > div:nth-child(3)');
+    var f = fieldEl.children[2];
     f.innerHTML = fieldErrors(msgs);
   }
   var FLOW_HELP = 'Wondering what flow type is?' + NBSP + '<a href="https://help.akeneo.com/pim/serenity/articles/what-is-a-connection.html#choose-your-flow-type" target="_blank">We can help you right here!</a>';
@@ -676,7 +684,7 @@
   var REFRESH_SVG = '<svg viewBox="0 0 24 24" width="20" height="20"><path d="M19 12a7 7 0 1 1-2.05-4.95M19 4v4h-4" fill="none" stroke="currentColor"/></svg>';
   function credentialsGrid(cn) {
     var cell = sc('CredentialCell', '&{padding:10px 0;border-bottom:1px solid #e8ebee;min-height:44px;display:flex;align-items:center;gap:6px;}');
-    var label = sc('CredentialLabel', '&{color:#11324d;padding-right:20px;' + (V < 6 ? 'font-weight:bold;' : '') + '}');
+    var label = sc('CredentialLabel', '&{color:' + (V < 6 ? '#9452ba;font-weight:bold;' : '#11324d;') + 'padding-right:20px;}');
     function row(name, value, actions) {
       return '<div class="' + cell + ' ' + label + '">' + name + '</div><div class="' + cell + '"><span>' + esc(value) + '</span></div><div class="' + cell + '">' + actions + '</div>';
     }
@@ -729,7 +737,7 @@
   }
   function credsBlock(cn, view) {
     var wrongEntry = wrongFor(view.wrong, cn.code);
-    return '<div><div class="AknSubsection"><div class="' + sc('SubsectionIcon', '&{display:inline-block;width:16px;}') + '"></div><div class="' + sc('SubsectionText', '&{display:inline;}') + '">' +
+    return '<div><div class="AknSubsection"><div class="' + sc('SubsectionIcon', '&{display:flex;align-items:center;padding-right:14px;margin-right:14px;border-right:1px solid #c7cbd4;}') + '">' + INFO_ICON + '</div><div class="' + sc('SubsectionText', '&{flex:1;}') + '">' +
       'Here are the credentials to use in your ' + esc(cn.label) + ' connector.' + NBSP + '<a class="AknDescriptionHeader-link" href="https://help.akeneo.com/" target="_blank">Learn more here...</a></div></div>' +
       (V >= 5 && wrongEntry ? '<div class="AknSubsection">We noticed that you are using the ' + esc(wrongEntry.users[wrongEntry.users.length - 1].username) +
         ' username for this connection. We recommend using the ' + esc(cn.username) + ' username instead.</div>' : '') + '</div>' + credentialsGrid(cn);
