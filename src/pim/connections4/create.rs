@@ -81,19 +81,18 @@ async fn snapshot_filled(pim: &Pim<'_>, input: &Locator) -> Result<(), Error> {
             .highlight(input.clone()),
     )
     .await?;
-    let field = Locator::css(format!(
-        "{FORM} .select2-container.flowType, {FORM} input#flow_type"
-    ))
-    .filter(Filter::Visible)
-    .nth(0);
-    let help = Locator::css(format!("{FORM} a"))
-        .text("We can help you right here!")
+    let select = ".select2-container.flowType, input#flow_type";
+    let field = Locator::css(format!("{FORM} {select}"))
+        .filter(Filter::Visible)
+        .nth(0);
+    // The field: its label, the closed select and the help line.
+    let container = Locator::css(format!("{FORM} .AknFieldContainer"))
+        .filter(Filter::Has(select.into()))
         .filter(Filter::Visible)
         .nth(0);
     b.snapshot(
         Shot::new("flow-type-selection")
-            .region(field.clone())
-            .region(help)
+            .region(container)
             .size(483, 111)
             .lead(4)
             .highlight(field),
