@@ -154,9 +154,22 @@ impl<'a> ConnectionEdit<'a> {
                 .blank_text(client_id),
         )
         .await?;
+        // The four rows only: from the Client ID label to the Password row's icons.
+        let cell = |n: usize| {
+            Locator::css(format!(
+                "div:has(> .AknSubsection) + div > div:nth-child({n})"
+            ))
+            .filter(Filter::Visible)
+            .nth(0)
+        };
         b.snapshot(
             Shot::new(names[1])
-                .region(creds_grid())
+                .region(cell(1))
+                .region(cell(12))
+                .size(428, 236)
+                // Nothing around them: the info line above and the help line below hidden.
+                .hide(".AknSubsection:has(.AknDescriptionHeader-link)")
+                .hide("div:has(> .AknSubsection) + div > div:nth-child(n+13)")
                 .blank_text(client_id),
         )
         .await
