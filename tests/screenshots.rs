@@ -661,6 +661,19 @@ async fn published_framing_sizes_and_likeness() {
     assert_eq!(all.len(), 11, "{stdout3}\n{stdout4}");
     let alike = all.iter().filter(|(_, s)| *s >= 0.55).count();
     assert!(alike >= 8, "{alike} of 11 alike: {all:?}");
+    // The side-by-side page: the published and the regenerated image of each file.
+    let html = std::fs::read_to_string(out3.join("compare.html")).unwrap();
+    for name in pim_credentials::screenshots::TUTORIAL_3X {
+        assert!(
+            html.contains(&format!("alt=\"published {name}.png\"")),
+            "{name}"
+        );
+        assert!(
+            html.contains(&format!("alt=\"regenerated {name}.png\"")),
+            "{name}"
+        );
+    }
+    assert!(html.contains("colour profile applied"));
     // What the runs created, in the simulators.
     let role = state3["roles"]
         .as_array()

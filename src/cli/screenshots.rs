@@ -159,7 +159,8 @@ pub async fn run(args: ScreenshotsArgs, progress: &Progress) -> i32 {
                 .filter(|r| r.kind == ShotKind::Tutorial)
                 .map(|r| format!("{}.png", r.name))
                 .collect();
-            compare_with(reference, &out, limits, &names).unwrap_or(code)
+            let masked = !args.no_mask;
+            compare_with(reference, &out, limits, &names, masked).unwrap_or(code)
         }
         None => {
             for f in records.iter().filter_map(|r| r.file.as_ref()) {
@@ -177,6 +178,7 @@ fn compare_with(
     out: &Path,
     limits: compare::Limits,
     names: &[String],
+    masked: bool,
 ) -> Option<i32> {
     // The images this run takes (of the tutorial and generation), not every file of either.
     let rows = match compare::compare_dirs(reference, out, &out.join("diff"), limits, Some(names)) {
@@ -187,6 +189,13 @@ fn compare_with(
         }
     };
     print!("{}", compare::table(&rows, limits));
+    // Published and regenerated side by side.
+    let page = out.join("compare.html");
+    let html = crate::report::render_compare(&rows, reference, out, masked);
+    match std::fs::write(&page, html) {
+        Ok(()) => eprintln!("side-by-side report: {}", page.display()),
+        Err(e) => eprintln!("error: cannot write {}: {e}", page.display()),
+    }
     if rows.iter().any(|r| !r.ok) {
         eprintln!(
             "error: {} of {} images differ beyond the threshold or are missing (diffs in {})",
