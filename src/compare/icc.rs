@@ -208,6 +208,31 @@ pub fn load_srgb(path: &std::path::Path) -> Result<(RgbaImage, bool), String> {
     Ok((img, profile.is_some()))
 }
 
+/// The device pixel ratio a PNG declares through its `pHYs` chunk (pixels per metre; 72 dpi
+/// is 1, a Retina screenshot's 144 dpi is 2); 1 when it declares none.
+pub fn png_pixel_ratio(path: &std::path::Path) -> f64 {
+    let Ok(d) = std::fs::read(path) else {
+        return 1.0;
+    };
+    let mut i = 8;
+    while i + 8 <= d.len() {
+        let Some(n) = be_u32(&d, i) else { break };
+        let kind = &d[i + 4..i + 8];
+        if kind == b"pHYs" {
+            let (ppm, unit) = (be_u32(&d, i + 8).unwrap_or(0), d.get(i + 16).copied());
+            if unit == Some(1) && ppm > 0 {
+                return (ppm as f64 * 0.0254 / 72.0).round().max(1.0);
+            }
+            break;
+        }
+        if kind == b"IDAT" {
+            break;
+        }
+        i += 12 + n as usize;
+    }
+    1.0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,29 +290,4 @@ mod tests {
         eprintln!("mean difference to the sRGB copy: {after:.3} (raw {before:.3})");
         assert!(after < 0.05 && before > 0.2, "{after} vs raw {before}");
     }
-}
-
-/// The device pixel ratio a PNG declares through its `pHYs` chunk (pixels per metre; 72 dpi
-/// is 1, a Retina screenshot's 144 dpi is 2); 1 when it declares none.
-pub fn png_pixel_ratio(path: &std::path::Path) -> f64 {
-    let Ok(d) = std::fs::read(path) else {
-        return 1.0;
-    };
-    let mut i = 8;
-    while i + 8 <= d.len() {
-        let Some(n) = be_u32(&d, i) else { break };
-        let kind = &d[i + 4..i + 8];
-        if kind == b"pHYs" {
-            let (ppm, unit) = (be_u32(&d, i + 8).unwrap_or(0), d.get(i + 16).copied());
-            if unit == Some(1) && ppm > 0 {
-                return (ppm as f64 * 0.0254 / 72.0).round().max(1.0);
-            }
-            break;
-        }
-        if kind == b"IDAT" {
-            break;
-        }
-        i += 12 + n as usize;
-    }
-    1.0
 }

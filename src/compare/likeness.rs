@@ -206,7 +206,7 @@ mod tests {
 
     fn pattern(w: u32, h: u32, shift: u32) -> RgbaImage {
         RgbaImage::from_fn(w, h, |x, y| {
-            let on = ((x + shift) / 5 + y / 7) % 3 == 0;
+            let on = ((x + shift) / 5 + y / 7).is_multiple_of(3);
             Rgba(if on { [20, 50, 77, 255] } else { [255; 4] })
         })
     }
