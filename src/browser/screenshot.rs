@@ -883,7 +883,15 @@ fn compose(
     if let Some(r) = rects.highlight {
         draw_box(&mut img, r, HIGHLIGHT_GAP, HIGHLIGHT_STROKE, HIGHLIGHT);
     }
-    let crop = shot.frame.crop(rects.region, img.width(), img.height());
+    // A highlight ring is framed too (with a published size the crop keeps its size).
+    let ring = rects
+        .highlight
+        .map(|h| h.grow((HIGHLIGHT_GAP + HIGHLIGHT_STROKE) as i64));
+    let region = match (rects.region, ring) {
+        (Some(r), Some(h)) => Some(r.union(h)),
+        (r, _) => r,
+    };
+    let crop = shot.frame.crop(region, img.width(), img.height());
     let out = image::imageops::crop_imm(
         &img,
         crop.x as u32,

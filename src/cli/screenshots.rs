@@ -154,11 +154,7 @@ pub async fn run(args: ScreenshotsArgs, progress: &Progress) -> i32 {
                 max_ratio: args.threshold,
                 min_likeness: args.min_likeness,
             };
-            let names: Vec<String> = records
-                .iter()
-                .filter(|r| r.kind == ShotKind::Tutorial)
-                .map(|r| format!("{}.png", r.name))
-                .collect();
+            let names = compared_names(&records, reference);
             let masked = !args.no_mask;
             compare_with(reference, &out, limits, &names, masked).unwrap_or(code)
         }
@@ -206,6 +202,27 @@ fn compare_with(
         return Some(exit::OTHER);
     }
     None
+}
+
+/// The images to compare: this run's tutorial images, and the reference's PNGs that no
+/// tutorial has (reported missing); the other generation's or tutorial's images are left out.
+fn compared_names(records: &[crate::browser::CaptureRecord], reference: &Path) -> Vec<String> {
+    let mut names: Vec<String> = records
+        .iter()
+        .filter(|r| r.kind == ShotKind::Tutorial)
+        .map(|r| format!("{}.png", r.name))
+        .collect();
+    let known: Vec<String> = Tutorial::all_files()
+        .iter()
+        .map(|f| format!("{f}.png"))
+        .collect();
+    for e in std::fs::read_dir(reference).into_iter().flatten().flatten() {
+        let n = e.file_name().to_string_lossy().to_string();
+        if n.ends_with(".png") && !known.contains(&n) {
+            names.push(n);
+        }
+    }
+    names
 }
 
 fn same_dir(a: &Path, b: &Path) -> bool {

@@ -12,6 +12,8 @@ const WIN: u32 = 8;
 const STRIDE: u32 = 4;
 /// Variance (grey levels²) above which a window has content.
 const CONTENT_VAR: f64 = 25.0;
+/// Difference of mean grey levels above which two flat windows count too (a band painted over).
+const CONTENT_SHADE: f64 = 24.0;
 /// Reading scale of the SSIM: the images are reduced by this factor (times the published
 /// image's pixel ratio) once aligned (8x8 windows then cover 32x32 CSS pixels, about one
 /// line of text).
@@ -137,7 +139,8 @@ fn ssim(a: &GrayImage, b: &GrayImage, off: (i32, i32)) -> f64 {
             let k = (WIN * WIN) as f64;
             let (ma, mb) = (sa / k, sb / k);
             let (va, vb) = (saa / k - ma * ma, sbb / k - mb * mb);
-            if va > CONTENT_VAR || vb > CONTENT_VAR {
+            // Content: texture in either image, or a flat area whose shade differs.
+            if va > CONTENT_VAR || vb > CONTENT_VAR || (ma - mb).abs() > CONTENT_SHADE {
                 let cov = sab / k - ma * mb;
                 total += ((2.0 * ma * mb + c1) * (2.0 * cov + c2))
                     / ((ma * ma + mb * mb + c1) * (va + vb + c2));
