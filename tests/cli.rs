@@ -51,6 +51,10 @@ async fn bad_input_exits_2_before_touching_the_pim() {
         (vec!["--timeout", "99999999999999"], "too long"),
         (vec!["--timeout", "2h"], "too long"),
         (vec!["--pim-version", "9"], "unknown PIM version"),
+        (
+            vec!["--api-permissions", "some"],
+            "unknown API permission set",
+        ),
         (vec!["--webdriver", "not a url"], "not a URL"),
     ];
     for (extra, expected) in cases {

@@ -108,21 +108,25 @@ async fn lifecycle(v: PimVersion, expected: &str) {
     assert_eq!(first.pim_version, expected);
     assert!(first.verified && first.verify_error.is_none());
     assert!(first.created.connection && first.created.role);
-    assert!(first
-        .api_permissions
-        .contains(&"pim_api_product_list".to_string()));
-    assert!(!first
-        .api_permissions
-        .contains(&"pim_api_family_edit".to_string()));
+    // "List products" exists from 6.0 on; "List channels" in every version.
+    let products_acl = v >= PimVersion::V6;
+    let reported = |a: &str| first.api_permissions.iter().any(|x| x == a);
+    assert_eq!(reported("pim_api_product_list"), products_acl);
+    assert!(reported("pim_api_channel_list") && !reported("pim_api_family_edit"));
     let st = state(&sim).await;
     let granted = acls(&st, ROLE);
     for a in [
         "pim_api_overall_access",
-        "pim_api_product_list",
         "pim_api_channel_list",
+        "pim_api_locale_list",
     ] {
         assert!(granted.iter().any(|g| g == a), "{a} in {granted:?}");
     }
+    assert_eq!(
+        granted.iter().any(|g| g == "pim_api_product_list"),
+        products_acl,
+        "{granted:?}"
+    );
     assert!(
         !granted.iter().any(|g| g == "pim_api_family_edit"),
         "{granted:?}"
@@ -384,6 +388,99 @@ async fn v6_overall_only_is_reported_not_failed() {
     );
     let st = state(&sim).await;
     assert_eq!(acls(&st, ROLE), vec!["pim_api_overall_access".to_string()]);
+    assert_eq!(products_with(&sim, &p).await, (200, 403));
+    sim.stop().await;
+}
+
+/// A reused connection whose role grants more API permissions than the tool's role keeps its
+/// role (and the run says so); once the tool's role grants at least as much
+/// (`--api-permissions all`), the connection gets it. Same client id throughout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v6_reused_connection_never_loses_api_permissions() {
+    let _serial = SERIAL.lock().await;
+    let sim = start(PimVersion::V6).await;
+    let bapid = admin_session(&sim).await;
+    let code = "myveryfirstapiconnection";
+    assert_eq!(seed_connection(&sim, &bapid, code, CONNECTION).await, 201);
+    let before = state(&sim).await;
+    let seeded = connections(&before, CONNECTION)[0].clone();
+    assert_eq!(seeded["role"], "User", "the PIM's default role: {seeded}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(&sim, &dir);
+    cfg.generation.regenerate_password = true;
+    let kept = provision(&cfg, &Progress::silent()).await.unwrap();
+    assert!(kept.verified && !kept.created.connection);
+    assert_eq!(
+        kept.credentials.client_id,
+        seeded["client_id"].as_str().unwrap()
+    );
+    assert!(
+        kept.notes
+            .iter()
+            .any(|n| n.contains("kept the connection's role 'User'")),
+        "{:?}",
+        kept.notes
+    );
+    let st = state(&sim).await;
+    assert_eq!(connections(&st, CONNECTION)[0]["role"], "User");
+
+    cfg.api_permissions = ApiPermissions::All;
+    let switched = provision(&cfg, &Progress::silent()).await.unwrap();
+    assert!(switched.verified);
+    assert_eq!(switched.credentials.client_id, kept.credentials.client_id);
+    let st = state(&sim).await;
+    assert_eq!(connections(&st, CONNECTION)[0]["role"], ROLE);
+    assert_eq!(products_with(&sim, &switched).await, (200, 200));
+    sim.stop().await;
+}
+
+/// A reused 6.x connection keeps a role that lacks "List products" but grants what the tool's
+/// role lacks: the credentials get a token, but `GET /api/rest/v1/products?limit=1` answers
+/// 403, a verification failure (exit 4) with the PIM's message, the credentials still returned.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v6_products_403_fails_verification() {
+    let _serial = SERIAL.lock().await;
+    let sim = start(PimVersion::V6).await;
+    let bapid = admin_session(&sim).await;
+    let code = "myveryfirstapiconnection";
+    assert_eq!(seed_connection(&sim, &bapid, code, CONNECTION).await, 201);
+    let editor = sim.app().lock().add_role(
+        "ROLE_FAMILIES_EDITOR",
+        "Families editor",
+        ["pim_api_overall_access", "pim_api_family_edit"]
+            .map(String::from)
+            .into(),
+    );
+    let status = reqwest::Client::new()
+        .post(format!("{}/rest/connections/{code}", sim.url()))
+        .header(COOKIE, format!("BAPID={bapid}"))
+        .json(
+            &json!({"code": code, "label": CONNECTION, "flow_type": "other", "image": null,
+            "auditable": false, "user_role_id": editor.to_string(), "user_group_id": null}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status.as_u16(), 204);
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(&sim, &dir);
+    cfg.generation.regenerate_password = true;
+    let p = provision(&cfg, &Progress::silent()).await.unwrap();
+    assert!(!p.verified);
+    let why = p.verify_error.clone().expect("a verification error");
+    assert!(
+        why.contains("Access forbidden. You are not allowed to list products."),
+        "{why}"
+    );
+    assert!(
+        p.credentials.password.is_some(),
+        "the new password is still returned"
+    );
+    let st = state(&sim).await;
+    assert_eq!(connections(&st, CONNECTION)[0]["role"], "Families editor");
     assert_eq!(products_with(&sim, &p).await, (200, 403));
     sim.stop().await;
 }

@@ -159,6 +159,8 @@ pub(crate) struct Ctx<'a> {
     pub progress: &'a Progress,
     /// What the run created so far.
     pub created: &'a Mutex<Created>,
+    /// Notes a step adds for the result (`Provisioned::notes`).
+    pub notes: &'a Mutex<Vec<String>>,
     /// How a step recovers.
     pub recovery: Recovery,
 }

@@ -106,6 +106,7 @@ async fn set_role(ctx: Ctx<'_>, edit: &ConnectionEdit<'_>, reused: bool) -> crat
                 cfg.role
             );
             ctx.progress.note(&note);
+            ctx.notes.lock().unwrap().push(note.clone());
             return Ok(format!("; {note}"));
         }
     }

@@ -126,11 +126,13 @@ async fn run(
     // In-page clicks (one round trip per click) are verified up to 5.x; the 6.x/7.x
     // design-system pages get WebDriver's own click.
     b.set_inpage_clicks(generation < Generation::V6);
+    let step_notes = Mutex::new(Vec::new());
     let ctx = Ctx {
         pim,
         cfg,
         progress,
         created,
+        notes: &step_notes,
         recovery: Recovery::PROVISION,
     };
     if !generation.has_connections() && !generation.console_only() {
@@ -146,6 +148,7 @@ async fn run(
     };
     let api_permissions = role::ensure_role(ctx).await?;
     let credentials = connection::ensure_connection(ctx, password).await?;
+    notes.append(&mut step_notes.lock().unwrap());
     let (verified, verify_error) = verify::verify(ctx, &credentials, &mut notes).await?;
     let created = created.lock().unwrap().clone();
     Ok(Provisioned {
