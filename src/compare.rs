@@ -2,8 +2,17 @@
 //! (0..1, after blending on white), a pixel counts as changed when its distance exceeds the
 //! per-pixel threshold, and an image's verdict is its changed-pixel ratio against a limit.
 //! A diff image shows the reference faded to grey with changed pixels in red.
+//!
+//! Images that are not meant to be pixel-identical (the published tutorial images against the
+//! regenerated ones) are judged by their [`likeness`]: both read as sRGB (an embedded ICC
+//! profile is applied, see [`icc`]), aligned, then scored with SSIM.
+
+pub mod icc;
+pub mod likeness;
 
 use std::path::{Path, PathBuf};
+
+use likeness::Likeness;
 
 use image::{Rgba, RgbaImage};
 
@@ -11,6 +20,8 @@ use image::{Rgba, RgbaImage};
 pub const PIXEL_THRESHOLD: f64 = 0.1;
 /// Default limit of the changed-pixel ratio for an image to pass.
 pub const DEFAULT_MAX_RATIO: f64 = 0.01;
+/// Default likeness (SSIM) from which an image that is not pixel-identical passes.
+pub const DEFAULT_MIN_LIKENESS: f64 = 0.55;
 
 /// The maximum squared YIQ distance (pixelmatch's constant).
 const MAX_YIQ_DELTA: f64 = 35215.0;
@@ -118,12 +129,89 @@ pub struct Row {
     pub verdict: String,
     /// The diff image written, if any.
     pub diff: Option<PathBuf>,
+    /// Likeness to the reference (`None`: missing on one side or unreadable).
+    pub likeness: Option<Likeness>,
+    /// The reference carried a colour profile, applied before comparing.
+    pub profile: bool,
 }
 
-fn load(path: &Path) -> Result<RgbaImage, String> {
-    image::open(path)
-        .map(|i| i.to_rgba8())
-        .map_err(|e| format!("unreadable ({e})"))
+impl Row {
+    fn missing(name: String, verdict: String) -> Row {
+        Row {
+            name,
+            ratio: None,
+            ok: false,
+            verdict,
+            diff: None,
+            likeness: None,
+            profile: false,
+        }
+    }
+}
+
+/// Limits of a folder comparison.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest changed-pixel ratio of an unchanged image.
+    pub max_ratio: f64,
+    /// Smallest likeness of an image alike enough (with sizes within 20 %).
+    pub min_likeness: f64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_ratio: DEFAULT_MAX_RATIO,
+            min_likeness: DEFAULT_MIN_LIKENESS,
+        }
+    }
+}
+
+/// Compares one pair read from disk: pixels, likeness, verdict; writes the diff image.
+fn compare_pair(
+    name: String,
+    (r, a): (&Path, &Path),
+    diff_dir: &Path,
+    limits: Limits,
+) -> std::io::Result<Row> {
+    let (ri, profile, ai) = match (icc::load_srgb(r), icc::load_srgb(a)) {
+        (Ok((ri, p)), Ok((ai, _))) => (ri, p, ai),
+        (Err(e), _) | (_, Err(e)) => return Ok(Row::missing(name, e)),
+    };
+    let c = compare(&ri, &ai, PIXEL_THRESHOLD);
+    std::fs::create_dir_all(diff_dir)?;
+    let dp = diff_dir.join(&name);
+    c.diff
+        .save_with_format(&dp, image::ImageFormat::Png)
+        .map_err(std::io::Error::other)?;
+    let like = likeness::likeness_at(&ri, &ai, icc::png_pixel_ratio(r));
+    let ratio = c.ratio();
+    let identical = c.same_size && ratio <= limits.max_ratio;
+    let alike = like.size_ok && like.score >= limits.min_likeness;
+    let verdict = if identical {
+        "ok".to_string()
+    } else if alike {
+        "ok (alike)".to_string()
+    } else if !like.size_ok {
+        format!(
+            "size differs ({}x{} vs {}x{})",
+            ri.width(),
+            ri.height(),
+            ai.width(),
+            ai.height()
+        )
+    } else {
+        "CHANGED".into()
+    };
+    Ok(Row {
+        name,
+        ratio: Some(ratio),
+        ok: identical || alike,
+        verdict,
+        diff: Some(dp),
+        likeness: Some(like),
+        profile,
+    })
 }
 
 /// Compares every PNG of `reference` with the image of the same name in `actual`, and every
@@ -133,7 +221,7 @@ pub fn compare_dirs(
     reference: &Path,
     actual: &Path,
     diff_dir: &Path,
-    max_ratio: f64,
+    limits: Limits,
     names: Option<&[String]>,
 ) -> std::io::Result<Vec<Row>> {
     let list = |d: &Path| -> std::io::Result<Vec<String>> {
@@ -162,81 +250,39 @@ pub fn compare_dirs(
     for name in all {
         let (r, a) = (reference.join(&name), actual.join(&name));
         let row = match (r.is_file(), a.is_file()) {
-            (false, _) => Row {
-                name,
-                ratio: None,
-                ok: false,
-                verdict: "missing in the reference".into(),
-                diff: None,
-            },
-            (true, false) => Row {
-                name,
-                ratio: None,
-                ok: false,
-                verdict: "missing (not generated)".into(),
-                diff: None,
-            },
-            (true, true) => match (load(&r), load(&a)) {
-                (Ok(ri), Ok(ai)) => {
-                    let c = compare(&ri, &ai, PIXEL_THRESHOLD);
-                    std::fs::create_dir_all(diff_dir)?;
-                    let dp = diff_dir.join(&name);
-                    c.diff
-                        .save_with_format(&dp, image::ImageFormat::Png)
-                        .map_err(std::io::Error::other)?;
-                    let ratio = c.ratio();
-                    let ok = c.same_size && ratio <= max_ratio;
-                    let verdict = if !c.same_size {
-                        format!(
-                            "size differs ({}x{} vs {}x{})",
-                            ri.width(),
-                            ri.height(),
-                            ai.width(),
-                            ai.height()
-                        )
-                    } else if ok {
-                        "ok".into()
-                    } else {
-                        "CHANGED".into()
-                    };
-                    Row {
-                        name,
-                        ratio: Some(ratio),
-                        ok,
-                        verdict,
-                        diff: Some(dp),
-                    }
-                }
-                (Err(e), _) | (_, Err(e)) => Row {
-                    name,
-                    ratio: None,
-                    ok: false,
-                    verdict: e,
-                    diff: None,
-                },
-            },
+            (false, _) => Row::missing(name, "missing in the reference".into()),
+            (true, false) => Row::missing(name, "missing (not generated)".into()),
+            (true, true) => compare_pair(name, (&r, &a), diff_dir, limits)?,
         };
         rows.push(row);
     }
     Ok(rows)
 }
 
-/// The comparison table: name, changed ratio, verdict.
-pub fn table(rows: &[Row], max_ratio: f64) -> String {
+/// The comparison table: name, changed ratio, likeness, size and framing, verdict.
+pub fn table(rows: &[Row], limits: Limits) -> String {
     let width = rows.iter().map(|r| r.name.len()).max().unwrap_or(5).max(5);
     let mut s = format!(
-        "{:<width$}  {:>9}  verdict (limit {:.4}%)\n",
+        "{:<width$}  {:>9}  {:>8}  {:>5}  {:>7}  verdict (changed <= {:.4}%, or likeness >= {:.2} with sizes within 20%)\n",
         "image",
         "changed",
-        max_ratio * 100.0
+        "likeness",
+        "size",
+        "framing",
+        limits.max_ratio * 100.0,
+        limits.min_likeness,
     );
+    let yes = |b: bool| if b { "ok" } else { "NO" };
     for r in rows {
         let ratio = r
             .ratio
             .map_or("-".to_string(), |x| format!("{:.4}%", x * 100.0));
+        let (score, size, framing) = r.likeness.map_or(("-".into(), "-", "-"), |l| {
+            (format!("{:.3}", l.score), yes(l.size_ok), yes(l.framing_ok))
+        });
         s.push_str(&format!(
-            "{:<width$}  {:>9}  {}\n",
-            r.name, ratio, r.verdict
+            "{:<width$}  {:>9}  {:>8}  {:>5}  {:>7}  {}\n",
+            r.name, ratio, score, size, framing, r.verdict
         ));
     }
     s
@@ -296,13 +342,13 @@ mod tests {
         white.save(r.path().join("changed.png")).unwrap();
         black.save(a.path().join("changed.png")).unwrap();
         white.save(r.path().join("gone.png")).unwrap();
-        let rows = compare_dirs(r.path(), a.path(), d.path(), 0.01, None).unwrap();
+        let rows = compare_dirs(r.path(), a.path(), d.path(), Limits::default(), None).unwrap();
         let by = |n: &str| rows.iter().find(|x| x.name == n).unwrap().clone();
         assert!(by("same.png").ok);
         assert!(!by("changed.png").ok);
         assert_eq!(by("changed.png").ratio, Some(1.0));
         assert!(!by("gone.png").ok);
         assert!(d.path().join("changed.png").is_file());
-        assert!(table(&rows, 0.01).contains("CHANGED"));
+        assert!(table(&rows, Limits::default()).contains("CHANGED"));
     }
 }

@@ -133,6 +133,67 @@ figure{{margin:1em 0}}\nfigure img{{max-width:100%;border:1px solid #ddd}}\nfigu
     )
 }
 
+fn data_uri(path: &Path) -> Option<String> {
+    let bytes = std::fs::read(path).ok()?;
+    Some(format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    ))
+}
+
+/// Renders the comparison page: per image, the published (reference) image and the
+/// regenerated one side by side, with the likeness, size and framing verdicts. Regenerated
+/// images taken with `--no-mask` (`masked` false) are not embedded.
+pub fn render_compare(
+    rows: &[crate::compare::Row],
+    reference: &Path,
+    actual: &Path,
+    masked: bool,
+) -> String {
+    let mut body = String::new();
+    for r in rows {
+        let img = |dir: &Path, who: &str, embed: bool| {
+            let p = dir.join(&r.name);
+            match (embed, data_uri(&p)) {
+                (true, Some(uri)) => format!("<img alt=\"{who} {}\" src=\"{uri}\">", esc(&r.name)),
+                (false, Some(_)) => {
+                    "<p class=\"none\">taken with --no-mask: not embedded</p>".into()
+                }
+                (_, None) => "<p class=\"none\">missing</p>".into(),
+            }
+        };
+        let (score, size, framing) = r.likeness.map_or(("-".into(), "-", "-"), |l| {
+            let yes = |b: bool| if b { "ok" } else { "NO" };
+            (format!("{:.3}", l.score), yes(l.size_ok), yes(l.framing_ok))
+        });
+        body.push_str(&format!(
+            "<section class=\"{}\"><h2>{} <span class=\"verdict\">{}</span></h2>\n\
+             <p>likeness {score} &middot; size {size} &middot; framing {framing}{}</p>\n\
+             <div class=\"pair\"><figure>{}<figcaption>published</figcaption></figure>\
+             <figure>{}<figcaption>regenerated</figcaption></figure></div></section>\n",
+            if r.ok { "ok" } else { "differs" },
+            esc(&r.name),
+            esc(&r.verdict),
+            if r.profile {
+                " &middot; colour profile applied"
+            } else {
+                ""
+            },
+            img(reference, "published", true),
+            img(actual, "regenerated", masked),
+        ));
+    }
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n\
+<title>Published and regenerated images</title>\n<style>\n\
+body{{font-family:sans-serif;margin:2em;color:#222}}\nh2{{font-size:1.1em;border-bottom:1px solid #ccc}}\n\
+.pair{{display:flex;gap:24px;align-items:flex-start}}\nfigure{{margin:0}}\nfigure img{{border:1px solid #ddd;max-width:48vw}}\n\
+.verdict{{font-size:.8em;padding:2px 6px;border-radius:3px;background:#67b373;color:#fff}}\n\
+.differs .verdict{{background:#d4604f}}\n.none{{color:#888}}\n</style></head><body>\n\
+<h1>Published and regenerated images</h1>\n{body}</body></html>\n"
+    )
+}
+
 /// Writes `dir/index.html`.
 pub fn write(
     dir: &Path,

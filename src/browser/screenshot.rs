@@ -1,7 +1,9 @@
-//! Documentation screenshots: a fixed 1280x800 viewport at DPR 1 (set through chromedriver's CDP
-//! endpoint), animations, transitions and the caret off, captures repeated until two in a row
-//! are identical, a crop around the relevant region with a margin, a highlight box around what
-//! the reader must click, and known secrets masked by filled boxes.
+//! Documentation screenshots: a viewport set through chromedriver's CDP endpoint (1280x800 at
+//! DPR 1, or the [`Frame`] of a tutorial image: its viewport, device pixel ratio and published
+//! pixel size), animations, transitions and the caret off, captures repeated until two in a row
+//! are identical, a crop framed on the page's own elements, a highlight box around what the
+//! reader must click (only when asked), and known secrets replaced in the page, before the
+//! capture, by placeholders of the same length (so the image keeps the page's own font).
 //!
 //! Page objects call [`Browser::snapshot`] at the tutorial's moments; it does nothing unless a
 //! [`Capture`] sink was installed with [`Browser::set_capture`]. The flow calls
@@ -31,9 +33,6 @@ pub const HIGHLIGHT_STROKE: u32 = 3;
 pub const HIGHLIGHT_GAP: u32 = 3;
 /// Fill of a masked secret.
 pub const MASK: Rgba<u8> = Rgba([40, 40, 40, 255]);
-/// Fill of a run-specific value that is not a secret (a client id), blanked so that images of
-/// two runs compare equal.
-pub const BLANK: Rgba<u8> = Rgba([222, 222, 222, 255]);
 
 /// Injected before every capture: no animations, no transitions, no caret, no transient flash
 /// messages (they come and go on timers), no scrollbars.
@@ -43,7 +42,7 @@ transition: none !important; caret-color: transparent !important; } \
 ::-webkit-scrollbar { display: none !important; }";
 
 const PREPARE_JS: &str = r#"
-const css = arguments[0];
+const css = arguments[0] + arguments[1].map((c) => c + ' { display: none !important; }').join(' ');
 let s = document.getElementById('pimcred-still');
 if (!s) { s = document.createElement('style'); s.id = 'pimcred-still'; (document.head || document.documentElement).appendChild(s); }
 s.textContent = css;
@@ -90,15 +89,19 @@ for (const el of document.querySelectorAll('input, textarea')) {
 return out;
 "#;
 
-/// Replaces, in the page's text nodes, every occurrence of the texts (at least `arguments[1]`
-/// characters long) by as many `0`s: a run-specific value then takes the same room in every
-/// run, and a secret never reaches the pixels. The originals are kept for `RESTORE_JS`; the
-/// replaced ranges are marked with `arguments[2]` (the kind) for `MARK_RECTS_JS`.
+/// Replaces, in the page's text nodes and field values, every occurrence of the texts (at
+/// least `arguments[1]` characters long) by a placeholder of the same length (letters and
+/// digits, the same for every run): the value then takes the same room in the page's own font,
+/// and a secret never reaches the pixels. The originals are kept for `RESTORE_JS`; the replaced
+/// text ranges are marked with `arguments[2]` (the kind) for `MARK_RECTS_JS`.
 const SUBST_JS: &str = r#"
 const texts = arguments[0].filter((s) => s && s.length >= arguments[1]);
 const kind = arguments[2];
+const PH = 'abcdefghijklmnopqrstuvwxyz0123456789';
+const ph = (n) => { let o = '', x = 7 + n; for (let i = 0; i < n; i++) { x = (x * 1103515245 + 12345) % 2147483648; o += PH[(x >> 16) % PH.length]; } return o; };
 window.__pimcredSubs = window.__pimcredSubs || [];
 window.__pimcredMarks = window.__pimcredMarks || [];
+window.__pimcredVals = window.__pimcredVals || [];
 if (!texts.length) return 0;
 const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
 const nodes = [];
@@ -109,11 +112,19 @@ for (const n of nodes) {
     let i = n.nodeValue.indexOf(s);
     while (i >= 0) {
       if (!window.__pimcredSubs.some((x) => x.n === n)) window.__pimcredSubs.push({n, orig: n.nodeValue});
-      n.nodeValue = n.nodeValue.slice(0, i) + '0'.repeat(s.length) + n.nodeValue.slice(i + s.length);
+      n.nodeValue = n.nodeValue.slice(0, i) + ph(s.length) + n.nodeValue.slice(i + s.length);
       window.__pimcredMarks.push({n, start: i, end: i + s.length, kind});
       count++;
       i = n.nodeValue.indexOf(s, i + s.length);
     }
+  }
+}
+for (const el of document.querySelectorAll('input, textarea')) {
+  for (const s of texts) {
+    if (!(el.value || '').includes(s)) continue;
+    if (!window.__pimcredVals.some((x) => x.el === el)) window.__pimcredVals.push({el, orig: el.value});
+    el.value = el.value.split(s).join(ph(s.length));
+    count++;
   }
 }
 return count;
@@ -140,10 +151,11 @@ for (const m of (window.__pimcredMarks || [])) {
 return out;
 "#;
 
-/// Puts back the texts `SUBST_JS` replaced.
+/// Puts back the texts and field values `SUBST_JS` replaced.
 const RESTORE_JS: &str = r#"
 for (const x of (window.__pimcredSubs || [])) x.n.nodeValue = x.orig;
-window.__pimcredSubs = []; window.__pimcredMarks = [];
+for (const x of (window.__pimcredVals || [])) x.el.value = x.orig;
+window.__pimcredSubs = []; window.__pimcredMarks = []; window.__pimcredVals = [];
 "#;
 
 const RECT_JS: &str = r#"
@@ -226,16 +238,79 @@ impl Rect {
     }
 }
 
-/// A tutorial capture: its file name (without `.png`), the region to crop to, the element to
-/// highlight and elements to mask (on top of every place showing a known secret).
+/// How a tutorial image is framed: the viewport (CSS pixels) and device pixel ratio it is taken
+/// at, and its size in image pixels (the published image's), or `None` for the region plus
+/// [`CROP_MARGIN`] (the whole viewport without a region).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Frame {
+    /// Viewport width and height in CSS pixels.
+    pub viewport: (u32, u32),
+    /// Device pixel ratio.
+    pub dpr: f64,
+    /// Width and height of the written image in pixels.
+    pub size: Option<(u32, u32)>,
+    /// Room kept before the region, in CSS pixels, on an axis where it is larger than the
+    /// image (it is centred otherwise).
+    pub lead: u32,
+}
+
+impl Default for Frame {
+    fn default() -> Self {
+        Frame {
+            viewport: (VIEWPORT_WIDTH, VIEWPORT_HEIGHT),
+            dpr: 1.0,
+            size: None,
+            lead: 12,
+        }
+    }
+}
+
+impl Frame {
+    /// The crop (image pixels) of this frame around `region` in a `iw`x`ih` capture.
+    fn crop(&self, region: Option<Rect>, iw: u32, ih: u32) -> Rect {
+        let whole = Rect {
+            x: 0,
+            y: 0,
+            w: iw as i64,
+            h: ih as i64,
+        };
+        let Some(r) = region else {
+            return whole;
+        };
+        let Some((tw, th)) = self.size else {
+            return r
+                .grow((CROP_MARGIN as f64 * self.dpr).round() as i64)
+                .clamp(iw, ih)
+                .unwrap_or(whole);
+        };
+        let lead = (self.lead as f64 * self.dpr).round() as i64;
+        let place = |start: i64, len: i64, target: i64, limit: i64| -> (i64, i64) {
+            let target = target.min(limit);
+            let s = if len <= target {
+                start - (target - len) / 2
+            } else {
+                start - lead
+            };
+            (s.clamp(0, limit - target), target)
+        };
+        let (x, w) = place(r.x, r.w, tw as i64, iw as i64);
+        let (y, h) = place(r.y, r.h, th as i64, ih as i64);
+        Rect { x, y, w, h }
+    }
+}
+
+/// A tutorial capture: its file name (without `.png`), the elements framing it, its [`Frame`],
+/// the element to highlight and elements to mask (on top of every place showing a known
+/// secret).
 #[derive(Debug, Clone)]
 pub struct Shot {
     name: String,
-    region: Option<Locator>,
-    include: Vec<Locator>,
+    region: Vec<Locator>,
+    frame: Frame,
     highlight: Option<Locator>,
     masks: Vec<Locator>,
     blanks: Vec<String>,
+    hide: Vec<String>,
 }
 
 impl Shot {
@@ -243,35 +318,73 @@ impl Shot {
     pub fn new(name: impl Into<String>) -> Self {
         Shot {
             name: name.into(),
-            region: None,
-            include: Vec::new(),
+            region: Vec::new(),
+            frame: Frame::default(),
             highlight: None,
             masks: Vec::new(),
             blanks: Vec::new(),
+            hide: Vec::new(),
         }
     }
 
-    /// Blanks this run-specific text wherever it shows (not a secret: done with `--no-mask`
-    /// too), so that two runs produce the same image.
+    /// Hides the elements matching this CSS selector during the capture (rows a published
+    /// image does not show because its grid was sorted otherwise).
+    pub fn hide(mut self, css: impl Into<String>) -> Self {
+        self.hide.push(css.into());
+        self
+    }
+
+    /// The file name (without `.png`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Replaces this run-specific text (not a secret: a client id) by a placeholder of the
+    /// same length wherever it shows, so that two runs produce the same image (kept with
+    /// `--no-mask`, which shows the real values).
     pub fn blank_text(mut self, text: impl Into<String>) -> Self {
         self.blanks.push(text.into());
         self
     }
 
-    /// Crops to this element (plus the highlight) with a margin.
+    /// Frames the image on this element (several calls: on their union).
     pub fn region(mut self, loc: Locator) -> Self {
-        self.region = Some(loc);
+        self.region.push(loc);
         self
     }
 
-    /// Widens the crop of [`Shot::region`] to this element too (an open drop-down that
-    /// overflows its form).
-    pub fn include(mut self, loc: Locator) -> Self {
-        self.include.push(loc);
+    /// Widens the region to this element too (an alias of [`Shot::region`]).
+    pub fn include(self, loc: Locator) -> Self {
+        self.region(loc)
+    }
+
+    /// The published image's size in pixels: the crop is that size, centred on the region
+    /// (or starting [`Frame::lead`] before it when the region is larger).
+    pub fn size(mut self, w: u32, h: u32) -> Self {
+        self.frame.size = Some((w, h));
         self
     }
 
-    /// Draws a box around this element (what the reader must click).
+    /// The viewport (CSS pixels) the image is taken in (the published one's window).
+    pub fn viewport(mut self, w: u32, h: u32) -> Self {
+        self.frame.viewport = (w, h);
+        self
+    }
+
+    /// The device pixel ratio the image is taken at.
+    pub fn dpr(mut self, dpr: f64) -> Self {
+        self.frame.dpr = dpr;
+        self
+    }
+
+    /// Room kept before a region larger than the image, in CSS pixels.
+    pub fn lead(mut self, css_px: u32) -> Self {
+        self.frame.lead = css_px;
+        self
+    }
+
+    /// Draws a box around this element (what the reader must click) when the capture sink
+    /// asks for highlights.
     pub fn highlight(mut self, loc: Locator) -> Self {
         self.highlight = Some(loc);
         self
@@ -324,6 +437,8 @@ pub struct Capture {
     tutorial_dir: Option<PathBuf>,
     steps_dir: Option<PathBuf>,
     mask: bool,
+    highlight: bool,
+    names: Option<Vec<(String, String)>>,
     records: Mutex<Vec<CaptureRecord>>,
     secrets: Mutex<Vec<String>>,
 }
@@ -337,9 +452,43 @@ impl Capture {
             tutorial_dir,
             steps_dir,
             mask,
+            highlight: false,
+            names: None,
             records: Mutex::new(Vec::new()),
             secrets: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Draws the highlight box around what the reader must click in tutorial images.
+    pub fn with_highlight(mut self, on: bool) -> Self {
+        self.highlight = on;
+        self
+    }
+
+    /// Takes only these tutorial images, each `(shot name, file name)`: a tutorial's own file
+    /// names (without `.png`). Without it, every shot is taken under its own name.
+    pub fn with_names(mut self, names: &[(&str, &str)]) -> Self {
+        self.names = Some(
+            names
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect(),
+        );
+        self
+    }
+
+    /// The file name (without `.png`) of the shot `name`; `None` when not taken.
+    pub fn file_name(&self, name: &str) -> Option<String> {
+        self.tutorial_dir.as_ref()?;
+        match &self.names {
+            None => Some(name.to_string()),
+            Some(m) => m.iter().find(|(s, _)| s == name).map(|(_, f)| f.clone()),
+        }
+    }
+
+    /// Whether tutorial images get a highlight box.
+    pub fn highlights(&self) -> bool {
+        self.highlight
     }
 
     /// Every image written or skipped so far, in order.
@@ -446,15 +595,20 @@ impl Browser {
         self.capture.lock().unwrap().clone()
     }
 
-    /// Sets the viewport through `Emulation.setDeviceMetricsOverride` (the window size is not
-    /// the viewport).
+    /// Sets the default viewport (1280x800 at DPR 1).
     pub async fn set_viewport(&self) -> Result<(), Error> {
+        self.set_frame_viewport(&Frame::default()).await
+    }
+
+    /// Sets the viewport of `frame` through `Emulation.setDeviceMetricsOverride` (the window
+    /// size is not the viewport).
+    async fn set_frame_viewport(&self, frame: &Frame) -> Result<(), Error> {
         let cmd = CdpCommand {
             cmd: "Emulation.setDeviceMetricsOverride",
             params: json!({
-                "width": VIEWPORT_WIDTH,
-                "height": VIEWPORT_HEIGHT,
-                "deviceScaleFactor": 1,
+                "width": frame.viewport.0,
+                "height": frame.viewport.1,
+                "deviceScaleFactor": frame.dpr,
                 "mobile": false,
             }),
         };
@@ -464,16 +618,23 @@ impl Browser {
             .map_err(|e| self.browser_error("CDP Emulation.setDeviceMetricsOverride", e))
     }
 
-    /// Takes a tutorial image (no-op without a sink taking tutorial images).
+    /// Whether the installed sink takes the tutorial image `name` (page objects ask before
+    /// putting the page in a state only that image needs).
+    pub fn wants_shot(&self, name: &str) -> bool {
+        self.capture().is_some_and(|c| c.file_name(name).is_some())
+    }
+
+    /// Takes a tutorial image (no-op without a sink taking it), under the tutorial's file name.
     pub async fn snapshot(&self, shot: Shot) -> Result<(), Error> {
         let Some(cap) = self.capture() else {
             return Ok(());
         };
-        let Some(dir) = cap.tutorial_dir.clone() else {
+        let (Some(dir), Some(file)) = (cap.tutorial_dir.clone(), cap.file_name(&shot.name)) else {
             return Ok(());
         };
-        let mut rec = self.capture_image(&shot, cap.mask).await?;
-        let path = dir.join(format!("{}.png", shot.name));
+        let mut rec = self.capture_image(&shot, cap.mask, cap.highlight).await?;
+        rec.1.name = file.clone();
+        let path = dir.join(format!("{file}.png"));
         save_png(&rec.0, &path)
             .map_err(|e| Error::Other(anyhow::anyhow!("cannot write {}: {e}", path.display())))?;
         rec.1.file = Some(path);
@@ -484,9 +645,12 @@ impl Browser {
 
     /// Records that a tutorial image was not taken, and why (no-op without a sink).
     pub fn snapshot_skipped(&self, name: &str, reason: &str) {
-        if let Some(cap) = self.capture().filter(|c| c.tutorial_dir.is_some()) {
+        let Some(cap) = self.capture() else {
+            return;
+        };
+        if let Some(file) = cap.file_name(name) {
             cap.push(CaptureRecord {
-                name: name.to_string(),
+                name: file,
                 kind: ShotKind::Tutorial,
                 step: self.step(),
                 file: None,
@@ -518,7 +682,8 @@ impl Browser {
             + 1;
         let name = format!("{n:02}-{}", super::slug(step));
         let shot = Shot::new(name.clone());
-        let taken = tokio::time::timeout(self.timeout, self.capture_image(&shot, true)).await;
+        let taken =
+            tokio::time::timeout(self.timeout, self.capture_image(&shot, true, false)).await;
         if let Ok(Ok((img, mut rec))) = taken {
             let path = dir.join(format!("{name}.png"));
             if save_png(&img, &path).is_ok() {
@@ -553,16 +718,29 @@ impl Browser {
     }
 
     /// Captures the viewport once stable, masks, highlights and crops; the page's texts that
-    /// were replaced for the capture are always put back.
+    /// were replaced for the capture, and the default viewport, are always put back.
     async fn capture_image(
         &self,
         shot: &Shot,
         mask: bool,
+        highlight: bool,
     ) -> Result<(RgbaImage, CaptureRecord), Error> {
-        let res = self.capture_substituted(shot, mask).await;
-        let restored = self.script(RESTORE_JS, vec![]).await;
+        let res = self.capture_substituted(shot, mask, highlight).await;
+        let mut restored = self.script(RESTORE_JS, vec![]).await;
+        if !shot.hide.is_empty() && restored.is_ok() {
+            let none: [&str; 0] = [];
+            restored = self
+                .script(PREPARE_JS, vec![json!(STILL_CSS), json!(none)])
+                .await;
+        }
+        let viewport = if shot.frame != Frame::default() {
+            self.set_viewport().await
+        } else {
+            Ok(())
+        };
         let out = res?;
         restored?;
+        viewport?;
         Ok(out)
     }
 
@@ -579,22 +757,29 @@ impl Browser {
         &self,
         shot: &Shot,
         mask: bool,
+        highlight: bool,
     ) -> Result<(RgbaImage, CaptureRecord), Error> {
         let start = Instant::now();
         // The page settled: no XHR in flight, no visible loading mask.
         self.wait(&Locator::css("body"), Cond::Visible).await?;
-        let m = self.script(PREPARE_JS, vec![json!(STILL_CSS)]).await?;
-        let (w, h) = (m[0].as_f64().unwrap_or(0.0), m[1].as_f64().unwrap_or(0.0));
-        if w as u32 != VIEWPORT_WIDTH || h as u32 != VIEWPORT_HEIGHT {
-            self.set_viewport().await?;
+        let m = self
+            .script(PREPARE_JS, vec![json!(STILL_CSS), json!(shot.hide)])
+            .await?;
+        let f = |i: usize| m[i].as_f64().unwrap_or(0.0);
+        let frame = shot.frame;
+        if f(0) as u32 != frame.viewport.0
+            || f(1) as u32 != frame.viewport.1
+            || (f(2) - frame.dpr).abs() > 1e-3
+        {
+            self.set_frame_viewport(&frame).await?;
         }
         let secrets = self.secrets.lock().unwrap().clone();
         if let Some(cap) = self.capture() {
             *cap.secrets.lock().unwrap() = secrets.clone();
         }
-        self.script(SUBST_JS, vec![json!(shot.blanks), json!(1), json!("blank")])
-            .await?;
         if mask {
+            self.script(SUBST_JS, vec![json!(shot.blanks), json!(1), json!("blank")])
+                .await?;
             self.script(
                 SUBST_JS,
                 vec![json!(secrets), json!(MIN_MASKED_SECRET), json!("secret")],
@@ -605,50 +790,14 @@ impl Browser {
         let mut prev: Option<RgbaImage> = None;
         loop {
             let img = self.screenshot_rgba().await?;
+            let scale = img.width() as f64 / frame.viewport.0 as f64;
             if prev.as_ref() == Some(&img) {
-                let scale = img.width() as f64 / VIEWPORT_WIDTH as f64;
-                let highlight = match &shot.highlight {
-                    Some(l) => Some(self.rect_of(l, false, scale).await?),
-                    None => None,
-                };
-                let mut region = match &shot.region {
-                    Some(l) => Some(self.rect_of(l, false, scale).await?),
-                    None => None,
-                };
-                if region.is_some() {
-                    for l in &shot.include {
-                        let r = self.rect_of(l, false, scale).await?;
-                        region = region.map(|g| g.union(r));
-                    }
-                }
-                let blanks = self.mark_rects("blank", scale).await?;
-                let mut masks = Vec::new();
-                if mask {
-                    masks.extend(self.mark_rects("secret", scale).await?);
-                    for l in &shot.masks {
-                        masks.push(self.rect_of(l, false, scale).await?);
-                    }
-                    let v = self
-                        .script(
-                            SECRET_RECTS_JS,
-                            vec![json!(secrets.clone()), json!(MIN_MASKED_SECRET)],
-                        )
-                        .await?;
-                    for r in v.as_array().into_iter().flatten() {
-                        masks.extend(Rect::from_css(r, scale));
-                    }
-                }
+                let rects = self
+                    .shot_rects(shot, mask, highlight, &secrets, scale)
+                    .await?;
                 // Nothing moved while the rectangles were read.
                 if self.screenshot_rgba().await? == img {
-                    return Ok(compose(
-                        img,
-                        shot,
-                        region,
-                        highlight,
-                        (masks, blanks),
-                        mask,
-                        &self.step(),
-                    ));
+                    return Ok(compose(img, shot, rects, mask, &self.step()));
                 }
                 prev = None;
             } else {
@@ -664,52 +813,85 @@ impl Browser {
                     last_seen: "the page kept changing".into(),
                 });
             }
-            if let Some(l) = &shot.highlight {
+            if let Some(l) = shot.highlight.as_ref().or(shot.region.first()) {
                 // Bring the element into view before the next capture.
-                let scale = prev
-                    .as_ref()
-                    .map_or(1.0, |i| i.width() as f64 / VIEWPORT_WIDTH as f64);
                 self.rect_of(l, true, scale).await?;
             }
         }
     }
+
+    /// The rectangles (image pixels) of a capture: region, highlight, the placeholders put in
+    /// for secrets, and what must still be filled (elements to mask, a secret still showing).
+    async fn shot_rects(
+        &self,
+        shot: &Shot,
+        mask: bool,
+        highlight: bool,
+        secrets: &[String],
+        scale: f64,
+    ) -> Result<ShotRects, Error> {
+        let mut out = ShotRects::default();
+        if highlight {
+            if let Some(l) = &shot.highlight {
+                out.highlight = Some(self.rect_of(l, false, scale).await?);
+            }
+        }
+        for l in &shot.region {
+            let r = self.rect_of(l, false, scale).await?;
+            out.region = Some(out.region.map_or(r, |g| g.union(r)));
+        }
+        if mask {
+            out.masked.extend(self.mark_rects("secret", scale).await?);
+            for l in &shot.masks {
+                out.filled.push(self.rect_of(l, false, scale).await?);
+            }
+            // A secret the placeholders missed (none expected) is still covered.
+            let v = self
+                .script(
+                    SECRET_RECTS_JS,
+                    vec![json!(secrets), json!(MIN_MASKED_SECRET)],
+                )
+                .await?;
+            for r in v.as_array().into_iter().flatten() {
+                out.filled.extend(Rect::from_css(r, scale));
+            }
+        }
+        Ok(out)
+    }
 }
 
-/// Masks, highlights and crops a stable capture.
+/// What [`Browser::shot_rects`] reads around a stable capture.
+#[derive(Debug, Default)]
+struct ShotRects {
+    region: Option<Rect>,
+    highlight: Option<Rect>,
+    masked: Vec<Rect>,
+    filled: Vec<Rect>,
+}
+
+/// Fills what must be, highlights and crops a stable capture.
 fn compose(
     mut img: RgbaImage,
     shot: &Shot,
-    region: Option<Rect>,
-    highlight: Option<Rect>,
-    (masks, blanks): (Vec<Rect>, Vec<Rect>),
+    rects: ShotRects,
     masked: bool,
     step: &str,
 ) -> (RgbaImage, CaptureRecord) {
-    for r in &blanks {
-        fill_rect(&mut img, *r, BLANK);
-    }
-    for r in &masks {
+    for r in &rects.filled {
         fill_rect(&mut img, *r, MASK);
     }
-    if let Some(r) = highlight {
+    if let Some(r) = rects.highlight {
         draw_box(&mut img, r, HIGHLIGHT_GAP, HIGHLIGHT_STROKE, HIGHLIGHT);
     }
-    let (iw, ih) = (img.width(), img.height());
-    let crop = match region {
-        Some(r) => {
-            let r = highlight.map_or(r, |h| {
-                r.union(h.grow((HIGHLIGHT_GAP + HIGHLIGHT_STROKE) as i64))
-            });
-            r.grow(CROP_MARGIN as i64).clamp(iw, ih)
-        }
-        None => None,
-    }
-    .unwrap_or(Rect {
-        x: 0,
-        y: 0,
-        w: iw as i64,
-        h: ih as i64,
-    });
+    // A highlight ring is framed too (with a published size the crop keeps its size).
+    let ring = rects
+        .highlight
+        .map(|h| h.grow((HIGHLIGHT_GAP + HIGHLIGHT_STROKE) as i64));
+    let region = match (rects.region, ring) {
+        (Some(r), Some(h)) => Some(r.union(h)),
+        (r, _) => r,
+    };
+    let crop = shot.frame.crop(region, img.width(), img.height());
     let out = image::imageops::crop_imm(
         &img,
         crop.x as u32,
@@ -726,8 +908,13 @@ fn compose(
         skipped: None,
         masked,
         crop: Some(crop),
-        highlight: highlight.map(|r| r.offset(crop.x, crop.y)),
-        mask_rects: masks.iter().map(|r| r.offset(crop.x, crop.y)).collect(),
+        highlight: rects.highlight.map(|r| r.offset(crop.x, crop.y)),
+        mask_rects: rects
+            .masked
+            .iter()
+            .chain(&rects.filled)
+            .map(|r| r.offset(crop.x, crop.y))
+            .collect(),
     };
     (out, rec)
 }

@@ -103,6 +103,8 @@ pub(crate) async fn ensure(ctx: Ctx<'_>) -> crate::Result<(Credentials, String)>
         keep::received(ctx, &record(ctx, subject, &creds, "regenerated"));
         what.push_str("; password regenerated (the old one no longer works)");
     }
+    // Tutorial screenshots only: the Credentials block after a reload.
+    edit.snapshot_reloaded(&creds.client_id).await?;
     what.push_str(&set_role(ctx, &edit, reused).await?);
     what.push_str(&format!(
         "; client id {}, user {}",

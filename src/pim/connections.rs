@@ -78,8 +78,17 @@ impl<'a> ApiConnectionsPage<'a> {
                 "API connections exist already; the empty screen cannot be shown",
             );
         } else {
-            b.snapshot(Shot::new("api-connections-empty-screen").highlight(create_button()))
-                .await?;
+            // The content column, in a window as narrow as the published one's.
+            b.snapshot(
+                Shot::new("api-connections-empty-screen")
+                    .region(Locator::css("header.AknTitleContainer").filter(Filter::Visible))
+                    .region(no_data().nth(0))
+                    .viewport(950, 640)
+                    .size(585, 512)
+                    .lead(18)
+                    .highlight(create_button()),
+            )
+            .await?;
         }
         Ok(page)
     }
@@ -147,6 +156,26 @@ impl<'a> ApiConnectionsPage<'a> {
         b.click(&create_button()).await?;
         let input =
             Locator::css("#creation_label, .modal input[name=\"label\"]").filter(Filter::Visible);
+        let modal = Locator::css(".modal").filter(Filter::Visible);
+        let save = modal
+            .clone()
+            .find(".AknButton--apply.ok, .ok")
+            .filter(Filter::Visible);
+        // The popin's body as just opened: the label field still empty.
+        b.wait(&input, Cond::Visible).await?;
+        b.snapshot(
+            Shot::new("api-connection-creation-popin")
+                .region(
+                    Locator::css(".AknFullPage-image")
+                        .filter(Filter::Visible)
+                        .nth(0),
+                )
+                .region(input.clone())
+                .region(save.clone())
+                .size(818, 300)
+                .highlight(save.clone()),
+        )
+        .await?;
         b.type_text(
             &input,
             label,
@@ -154,21 +183,6 @@ impl<'a> ApiConnectionsPage<'a> {
                 tab_after: true,
                 ..Default::default()
             },
-        )
-        .await?;
-        let modal = Locator::css(".modal").filter(Filter::Visible);
-        let save = modal
-            .clone()
-            .find(".AknButton--apply.ok, .ok")
-            .filter(Filter::Visible);
-        b.snapshot(
-            Shot::new("api-connection-creation-popin")
-                .region(
-                    Locator::css(".modal .modal-body, .modal")
-                        .filter(Filter::Visible)
-                        .nth(0),
-                )
-                .highlight(save.clone()),
         )
         .await?;
         b.click(&save).await?;
@@ -195,8 +209,12 @@ impl<'a> ApiConnectionsPage<'a> {
         self.pim
             .browser
             .snapshot(
+                // The row's label and credentials cells; no header, no Revoke button.
                 Shot::new("my-very-first-api-connection")
-                    .region(self.grid.row(label).nth(0))
+                    .region(self.grid.row(label).nth(0).find("td").nth(0))
+                    .region(cell.clone())
+                    .size(656, 67)
+                    .lead(4)
                     .highlight(cell)
                     .blank_text(c.client_id.clone()),
             )

@@ -60,13 +60,19 @@ const API_TAB: &str = "a[href=\"#pim_user-roles-tab-api\"], a[href=\"#rights-api
 const USERS_TAB: &str = "a[href=\"#pim_user-roles-tab-users\"], a[href=\"#users\"]";
 /// The "Users" tab pane.
 const USERS_PANE: &str = "#pim_user-roles-tab-users, #users";
-/// The "Web API permissions" tab pane (the region of the tutorial's image).
-const API_PANE: &str = "#pim_user-roles-tab-api, #rights-api";
 /// The Roles index's "Create role" button (2.x/3.x button, 1.7 link).
 fn create_role_button() -> Locator {
     Locator::css(".AknButton--apply")
         .filter(Filter::Visible)
         .text("Create role")
+}
+/// The "Web API permissions" tab pane.
+const API_PANE: &str = "#pim_user-roles-tab-api, #rights-api";
+/// The first tab of the role form's tab strip (the tutorial images start at it).
+fn first_tab() -> Locator {
+    Locator::css("#form-navbar .AknHorizontalNavtab-item, .AknHorizontalNavtab-item")
+        .filter(Filter::Visible)
+        .nth(0)
 }
 /// The form's Save button.
 const SAVE: &str = "button[type=\"submit\"].AknButton--apply";
@@ -84,7 +90,15 @@ impl<'a> RolesPage<'a> {
         let grid = Grid::new(None, "Label");
         grid.wait_shown(pim.browser).await?;
         pim.browser
-            .snapshot(Shot::new("role-creation").highlight(create_role_button()))
+            .snapshot(
+                // The header strip, at DPR 2 in a window as narrow as the published one's.
+                Shot::new("role-creation")
+                    .region(Locator::css("header.AknTitleContainer").filter(Filter::Visible))
+                    .viewport(1040, 800)
+                    .dpr(2.0)
+                    .size(1340, 188)
+                    .highlight(create_role_button()),
+            )
             .await?;
         Ok(RolesPage { pim, grid })
     }
@@ -133,8 +147,12 @@ impl<'a> RoleForm<'a> {
             .await?;
         pim.browser
             .snapshot(
+                // The tab strip and the Role field.
                 Shot::new("role-naming")
-                    .region(Locator::css(FORM).filter(Filter::Visible))
+                    .region(first_tab())
+                    .region(input.clone())
+                    .size(485, 138)
+                    .lead(4)
                     .highlight(input),
             )
             .await?;
@@ -192,8 +210,12 @@ impl<'a> RoleForm<'a> {
     pub async fn grant(&self, acl: Acl) -> Result<bool, Error> {
         let b = self.pim.browser;
         let (toggle, granted) = self.show_acl(acl).await?;
+        // The tab strip, the group list and the pane with the ticked permission.
         let shot = Shot::new("permission-activation")
-            .region(Locator::css(API_PANE).filter(Filter::Visible))
+            .region(first_tab())
+            .region(Self::permission(acl))
+            .size(504, 196)
+            .lead(4)
             .highlight(toggle.clone());
         if granted {
             b.snapshot(shot).await?;
@@ -328,8 +350,22 @@ impl<'a> RoleForm<'a> {
         let checkbox = Self::users_grid()
             .row(username)
             .find("td.boolean-cell input[type=\"checkbox\"]");
+        // The "Has role" and "Username" headers and the user's row: two columns, one row.
+        let header = |i: usize| {
+            Locator::css("#pim_user-roles-tab-users th, #users th")
+                .filter(Filter::Visible)
+                .nth(i)
+        };
         let shot = Shot::new("permission-assignation")
-            .region(Locator::css(USERS_PANE).filter(Filter::Visible))
+            .region(header(0))
+            .region(header(1))
+            .region(checkbox.clone())
+            .size(218, 85)
+            // As published: the grid sorted on "Has role", the ticked user first.
+            .hide(
+                "#pim_user-roles-tab-users tbody tr:not(:has(input:checked)), \
+                 #users tbody tr:not(:has(input:checked))",
+            )
             .highlight(checkbox.clone());
         if ticked {
             b.snapshot(shot).await?;

@@ -18,13 +18,6 @@ const FORM: &str = "form[data-testid=\"create-connection\"]";
 /// The PIM's limit on connections (4.0–6.0: counted by the page; 7.0: by the server).
 const LIMIT: usize = 50;
 
-/// The tutorial image of the open flow type options (4.x and later).
-const FLOW_SHOT: &str = "flow-type-selection";
-
-fn form() -> Locator {
-    Locator::css(FORM).filter(Filter::Visible).nth(0)
-}
-
 /// Clicks Create, fills the form, saves; see [`super::ConnectionsPage::create`].
 pub(super) async fn create<'a>(
     pim: Pim<'a>,
@@ -35,17 +28,19 @@ pub(super) async fn create<'a>(
     let b = pim.browser;
     let create = create_button();
     refuse_at_limit(&pim, listed).await?;
-    b.snapshot(Shot::new("connection-creation-button").highlight(create.clone()))
-        .await?;
+    // The page header and the welcome banner, shrunk as published (808x248 to 698x214).
+    b.snapshot(
+        Shot::new("connection-creation-button")
+            .region(create.clone())
+            .region(Locator::css(".AknDescriptionHeader").filter(Filter::Visible))
+            .dpr(698.0 / 808.0)
+            .size(698, 214)
+            .highlight(create.clone()),
+    )
+    .await?;
     b.click(&create).await?;
     let input = Locator::css(format!("{FORM} input#label")).filter(Filter::Visible);
     b.type_text(&input, label, Typing::default()).await?;
-    b.snapshot(
-        Shot::new("connection-creation-popin")
-            .region(form())
-            .highlight(input.clone()),
-    )
-    .await?;
     let select = if pim.generation() >= Generation::V6 {
         Select::Dsm("flow_type")
     } else {
@@ -55,16 +50,12 @@ pub(super) async fn create<'a>(
                 .nth(0),
         )
     };
-    if select.shown(&pim).await? != flow.label() || b.capture().is_some() {
+    if select.shown(&pim).await? != flow.label() {
         select
-            .choose(
-                &pim,
-                flow.label(),
-                Some(flow.value()),
-                Some((FLOW_SHOT, form())),
-            )
+            .choose(&pim, flow.label(), Some(flow.value()), None)
             .await?;
     }
+    snapshot_filled(&pim, &input).await?;
     let save = Locator::css(format!("{FORM} > button"))
         .text("Save")
         .filter(Filter::Visible)
@@ -72,6 +63,41 @@ pub(super) async fn create<'a>(
     b.click(&save).await?;
     saved_or_refused(&pim).await?;
     ConnectionEdit::wait_loaded(pim).await
+}
+
+/// Takes the tutorial images of the filled create form: the whole popin (shrunk as
+/// published, 797x528 to 698x462) and the closed Flow type field with its help line.
+async fn snapshot_filled(pim: &Pim<'_>, input: &Locator) -> Result<(), Error> {
+    let b = pim.browser;
+    b.snapshot(
+        Shot::new("connection-creation-popin")
+            .region(
+                Locator::css(".AknFullPage-content")
+                    .filter(Filter::Visible)
+                    .nth(0),
+            )
+            .dpr(698.0 / 797.0)
+            .size(698, 462)
+            .highlight(input.clone()),
+    )
+    .await?;
+    let select = ".select2-container.flowType, input#flow_type";
+    let field = Locator::css(format!("{FORM} {select}"))
+        .filter(Filter::Visible)
+        .nth(0);
+    // The field: its label, the closed select and the help line.
+    let container = Locator::css(format!("{FORM} .AknFieldContainer"))
+        .filter(Filter::Has(select.into()))
+        .filter(Filter::Visible)
+        .nth(0);
+    b.snapshot(
+        Shot::new("flow-type-selection")
+            .region(container)
+            .size(483, 111)
+            .lead(4)
+            .highlight(field),
+    )
+    .await
 }
 
 /// The PIM's 50-connection limit: 7.0 asks the server (`max-limit-reached`, then the Create

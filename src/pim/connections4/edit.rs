@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::browser::{Cond, Filter, Locator};
+use crate::browser::{Cond, Filter, Locator, Shot};
 use crate::error::Error;
 use crate::model::Credentials;
 use crate::secrets::Secret;
@@ -46,6 +46,29 @@ b.scrollIntoView({ block: 'center' });
 b.setAttribute('data-pimcred-target', '1');
 return true;
 "#;
+
+/// The Credentials section's heading.
+fn creds_heading() -> Locator {
+    Locator::css("header, h2, div")
+        .text("Credentials")
+        .filter(Filter::Visible)
+        .nth(0)
+}
+
+/// The Credentials block's info line ("Here are the credentials to use in your …").
+fn creds_info() -> Locator {
+    Locator::css("div:has(> .AknSubsection)")
+        .filter(Filter::Contains("Here are the credentials".into()))
+        .filter(Filter::Visible)
+        .nth(0)
+}
+
+/// The Credentials block's grid of four rows (label, value, icons), right after its info line.
+fn creds_grid() -> Locator {
+    Locator::css("div:has(> .AknSubsection) + div")
+        .filter(Filter::Visible)
+        .nth(0)
+}
 
 /// The edit ("Connection settings") page of one connection.
 pub struct ConnectionEdit<'a> {
@@ -90,9 +113,66 @@ impl<'a> ConnectionEdit<'a> {
         })
     }
 
-    /// The four credentials as shown (the password `None` when masked).
+    /// The four credentials as shown (the password `None` when masked). With a capture sink,
+    /// takes the tutorial image of the Credentials block as shown once after creation.
     pub async fn credentials(&self) -> Result<Credentials, Error> {
-        self.read(None, false).await
+        let c = self.read(None, false).await?;
+        if c.password.is_some() {
+            self.pim
+                .browser
+                .snapshot(
+                    Shot::new("credentials-in-the-pim")
+                        .region(creds_heading())
+                        .region(creds_info())
+                        .region(creds_grid())
+                        // A window as wide as the published one's: the block about 410 px wide.
+                        .viewport(1460, 900)
+                        .size(520, 329)
+                        .lead(18)
+                        .blank_text(c.client_id.clone()),
+                )
+                .await?;
+        }
+        Ok(c)
+    }
+
+    /// The connect-the-PIM tutorial's images of the Credentials block after a reload (password
+    /// hidden, with its help line): taken only when the capture sink wants them.
+    pub async fn snapshot_reloaded(&self, client_id: &str) -> Result<(), Error> {
+        let b = self.pim.browser;
+        let names = ["connection-credentials", "connection-credentials-copy-icon"];
+        if !names.iter().any(|n| b.wants_shot(n)) {
+            return Ok(());
+        }
+        b.reload().await?;
+        self.read(None, false).await?;
+        b.snapshot(
+            Shot::new(names[0])
+                .region(creds_heading())
+                .region(creds_info())
+                .region(creds_grid())
+                .blank_text(client_id),
+        )
+        .await?;
+        // The four rows only: from the Client ID label to the Password row's icons.
+        let cell = |n: usize| {
+            Locator::css(format!(
+                "div:has(> .AknSubsection) + div > div:nth-child({n})"
+            ))
+            .filter(Filter::Visible)
+            .nth(0)
+        };
+        b.snapshot(
+            Shot::new(names[1])
+                .region(cell(1))
+                .region(cell(12))
+                .size(428, 236)
+                // Nothing around them: the info line above and the help line below hidden.
+                .hide(".AknSubsection:has(.AknDescriptionHeader-link)")
+                .hide("div:has(> .AknSubsection) + div > div:nth-child(n+13)")
+                .blank_text(client_id),
+        )
+        .await
     }
 
     /// Clicks `Regenerate` on the `row` credential, confirms on the full-page screen

@@ -328,7 +328,8 @@
       '<div class="AknGridContainer-noDataTitle">' + esc((window.PimSim && window.PimSim.noDataTitle) || ('No ' + o.entityHint + ' found')) + '</div>' +
       '<div class="AknGridContainer-noDataSubtitle">Try again with new search criteria.</div></div>';
     self.el.innerHTML =
-      '<div class="AknGridToolbar" data-drop-zone="toolbar"><div class="AknGridToolbar-left"><span class="AknGridToolbar-count">' +
+      // An empty grid shows its no-data block only (the toolbar stays hidden, as in the product).
+      '<div class="AknGridToolbar" data-drop-zone="toolbar"' + (self.total ? '' : ' style="display: none"') + '><div class="AknGridToolbar-left"><span class="AknGridToolbar-count">' +
       self.total + ' result' + (self.total === 1 ? '' : 's') + '</span></div>' +
       '<div class="AknGridToolbar-center">' + self.pagerHtml() + '</div><div class="AknGridToolbar-right"></div></div>' +
       '<div class="AknGridContainer grid-container">' +
