@@ -16,7 +16,7 @@ use axum::{Extension, Json, Router};
 use serde_json::{json, Map, Value};
 
 use super::session::CurrentUser;
-use super::AppState;
+use super::{AppState, PimVersion};
 
 /// The routes (login required, latency added by the caller's layers).
 pub fn routes() -> Router<AppState> {
@@ -74,9 +74,19 @@ async fn translation() -> Response {
         .into_response()
 }
 
-/// `GET /analytics/collect_data` (the Help menu item).
-async fn analytics() -> Json<Value> {
-    Json(json!({}))
+/// `GET /analytics/collect_data` (the Help menu item): from 3.2 on the version collector's
+/// `pim_edition` and `pim_version` (`AnalyticsBundle/DataCollector/VersionDataCollector.php`,
+/// `shared/akeneo/connect-4.x-to-7.x-dom.md` §2.4); an empty object before.
+async fn analytics(State(app): State<AppState>) -> Json<Value> {
+    let version = match app.cfg.pim_version {
+        PimVersion::V1_7 | PimVersion::V2 => return Json(json!({})),
+        PimVersion::V3 => "3.2.84",
+        PimVersion::V4 => "4.0.125",
+        PimVersion::V5 => "5.0.56",
+        PimVersion::V6 => "6.0.90",
+        PimVersion::V7 => "7.0.22",
+    };
+    Json(json!({"pim_edition": "CE", "pim_version": version, "pim_environment": "prod"}))
 }
 
 /// `GET /configuration/feature-flags` (7.0).

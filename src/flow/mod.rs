@@ -121,7 +121,7 @@ async fn run(
     }
     let mut notes = Vec::new();
     let pim = Pim::new(b, base);
-    let generation = login::log_in_and_detect(pim, cfg, progress).await?;
+    let (generation, mut known) = login::log_in_and_detect(pim, cfg, progress).await?;
     let pim = pim.with_generation(generation);
     // In-page clicks (one round trip per click) are verified up to 5.x; the 6.x/7.x
     // design-system pages get WebDriver's own click.
@@ -133,18 +133,20 @@ async fn run(
         created,
         recovery: Recovery::PROVISION,
     };
-    if !generation.has_connections() && !generation.console_only() {
-        login::check_permissions(ctx).await?;
+    // Detected from what the 3.x back office knows: the permissions were checked with it.
+    if !generation.has_connections() && !generation.console_only() && known.is_none() {
+        known = login::check_permissions(ctx).await?;
     }
+    let known = known.unwrap_or_default();
     let password = if generation.has_connections() {
         let note = user::connection_user_note(cfg, generation);
         progress.note(&note);
         notes.push(note);
         None
     } else {
-        user::ensure_user(ctx).await?
+        user::ensure_user(ctx, known.user).await?
     };
-    role::ensure_role(ctx).await?;
+    role::ensure_role(ctx, known.role).await?;
     let credentials = connection::ensure_connection(ctx, password).await?;
     let (verified, verify_error) = verify::verify(ctx, &credentials, &mut notes).await?;
     let created = created.lock().unwrap().clone();
