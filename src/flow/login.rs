@@ -75,6 +75,9 @@ pub(crate) async fn log_in_and_detect(
             GenerationChoice::Fixed(g) => Ok(((g, None), format!("{g} (--pim-version)"))),
             GenerationChoice::Auto => {
                 if layout == LoginLayout::Modern {
+                    // System > Users: the next step's screen (and the fallback detection's);
+                    // its grid loads while the back office is asked.
+                    pim.open_route("#/user/").await?;
                     let known = Known::ask(&pim, &ask(cfg, true)).await?;
                     if let (Some(g), Some(allowed)) =
                         (known.generation(), permissions_from(pim, cfg, &known))
