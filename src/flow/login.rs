@@ -37,19 +37,28 @@ fn refused(cfg: &ProvisionConfig, what: &str, e: Error) -> Error {
     }
 }
 
-/// The permissions as the security context tells them; `None`: it does not tell.
-fn permissions_from(
+/// The permissions as the security context tells them; `None`: it does not tell. A denied
+/// permission opens that screen, for the PIM's own words (its 403 page), as the check without
+/// the security context does.
+async fn permissions_from(
     pim: Pim<'_>,
     cfg: &ProvisionConfig,
     known: &Known,
 ) -> Option<crate::Result<()>> {
-    Some(known.permissions()?.map_err(|what| {
-        let e = Error::PimRefused {
-            step: pim.browser.step(),
-            message: "denied by the security context of /rest/security/".into(),
-        };
-        refused(cfg, what, e)
-    }))
+    let what = match known.permissions()? {
+        Ok(()) => return Some(Ok(())),
+        Err(what) => what,
+    };
+    let opened = if what == "manage roles" {
+        RolesPage::open(pim).await.map(|_| ())
+    } else {
+        ApiConnectionsPage::open(pim).await.map(|_| ())
+    };
+    let e = opened.err().unwrap_or_else(|| Error::PimRefused {
+        step: pim.browser.step(),
+        message: "denied by the security context of /rest/security/".into(),
+    });
+    Some(Err(refused(cfg, what, e)))
 }
 
 /// Logs in (step `log in`), then tells the generation: given, or detected (step `detect
@@ -79,9 +88,11 @@ pub(crate) async fn log_in_and_detect(
                     // its grid loads while the back office is asked.
                     pim.open_route("#/user/").await?;
                     let known = Known::ask(&pim, &ask(cfg, true)).await?;
-                    if let (Some(g), Some(allowed)) =
-                        (known.generation(), permissions_from(pim, cfg, &known))
-                    {
+                    let allowed = match known.generation() {
+                        Some(_) => permissions_from(pim, cfg, &known).await,
+                        None => None,
+                    };
+                    if let (Some(g), Some(allowed)) = (known.generation(), allowed) {
                         allowed?;
                         let why = format!(
                             "{g}: pim_version {} (/analytics/collect_data); roles and API \
@@ -107,7 +118,7 @@ pub(crate) async fn check_permissions(ctx: Ctx<'_>) -> crate::Result<Option<Know
     step(pim.browser, ctx.progress, Step::CheckPermissions, async {
         let known = if pim.generation() == Generation::V3 {
             let known = Known::ask(&pim, &ask(cfg, false)).await?;
-            if let Some(allowed) = permissions_from(pim, cfg, &known) {
+            if let Some(allowed) = permissions_from(pim, cfg, &known).await {
                 allowed?;
                 let why = "roles and API connections can be managed (/rest/security/)";
                 return Ok((Some(known), why.to_string()));
