@@ -2,7 +2,6 @@
 //! own rules (see `../shared/akeneo/`). Each check returns a usage message (exit 2) that says
 //! what is wrong and what to do; nothing has been sent to the PIM when one fails.
 
-use std::io::Read;
 use std::path::Path;
 
 use crate::pim::Generation;
@@ -16,8 +15,7 @@ pub const CLIENT_LABEL_MAX: usize = 255;
 pub const CONNECTION_LABEL_4X: std::ops::RangeInclusive<usize> = 3..=100;
 /// Username length (user form: required, 3-255).
 pub const USERNAME_LEN: std::ops::RangeInclusive<usize> = 3..=255;
-/// Largest secret file read (`--*-password-file`): a password is a line, not a document.
-pub const SECRET_FILE_MAX: u64 = 4096;
+pub use crate::secrets::{read_secret_file, SECRET_FILE_MAX};
 
 /// `--pim-url`: an http(s) URL with a host and WITHOUT user info (`user:pass@`): the password
 /// would end up in the output, the logs and the reports, and the PIM's login form does not read
@@ -176,46 +174,6 @@ fn file_kind(m: &std::fs::Metadata) -> &'static str {
     } else {
         "special file"
     }
-}
-
-/// Reads the first line of a secret file without reading more than [`SECRET_FILE_MAX`] bytes
-/// (works on pipes such as `<(pass show pim)`): a bigger file is refused, not typed into the
-/// browser.
-pub fn read_secret_file(path: &Path) -> Result<String, String> {
-    let file =
-        std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    if let Ok(m) = file.metadata() {
-        if m.is_file() && m.len() > SECRET_FILE_MAX {
-            return Err(too_big(path, m.len()));
-        }
-    }
-    let mut buf = Vec::new();
-    file.take(SECRET_FILE_MAX + 1)
-        .read_to_end(&mut buf)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    if buf.len() as u64 > SECRET_FILE_MAX {
-        return Err(too_big(path, buf.len() as u64));
-    }
-    let text =
-        String::from_utf8(buf).map_err(|_| format!("{} is not UTF-8 text", path.display()))?;
-    let value = text.lines().next().unwrap_or("").to_string();
-    if value.is_empty() {
-        return Err(format!("{} is empty", path.display()));
-    }
-    Ok(value)
-}
-
-fn too_big(path: &Path, len: u64) -> String {
-    format!(
-        "{} holds more than {SECRET_FILE_MAX} bytes ({}{len} read): a password file holds one \
-         line; is it the right file? Nothing was changed",
-        path.display(),
-        if len > SECRET_FILE_MAX {
-            ""
-        } else {
-            "at least "
-        }
-    )
 }
 
 #[cfg(test)]

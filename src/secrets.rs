@@ -1,6 +1,8 @@
 //! Secrets: a wrapper that never prints itself, readers for env/file/prompt, and a generator.
 
 use std::fmt;
+use std::io::Read;
+use std::path::Path;
 
 /// A secret string: its `Debug` and `Display` print `***`, so it cannot leak through logs.
 #[derive(Clone, PartialEq, Eq, Default)]
@@ -78,7 +80,7 @@ pub enum Source {
 }
 
 /// Reads a secret from `file` if given (first line, trailing newline stripped, at most
-/// [`crate::preflight::SECRET_FILE_MAX`] bytes read), else from the
+/// [`SECRET_FILE_MAX`] bytes read), else from the
 /// environment variable `env`, else prompts on the terminal (echo off) when stdin is a terminal
 /// and `prompt` is not empty (an empty prompt means: never ask).
 /// Returns `Ok(None)` when none of them applies. Errors are usage messages.
@@ -89,7 +91,7 @@ pub fn read(
 ) -> Result<Option<(Secret, Source)>, String> {
     if let Some(path) = file {
         // Capped: a password is a line, not a document (never typed into the browser).
-        let value = crate::preflight::read_secret_file(path)?;
+        let value = read_secret_file(path)?;
         return Ok(Some((Secret::new(value), Source::File)));
     }
     if let Ok(value) = std::env::var(env) {
@@ -137,6 +139,49 @@ pub fn generate_password(len: usize) -> Secret {
             return Secret::new(p);
         }
     }
+}
+
+/// Largest secret file read (`--*-password-file`): a password is a line, not a document.
+pub const SECRET_FILE_MAX: u64 = 4096;
+
+/// Reads the first line of a secret file without reading more than [`SECRET_FILE_MAX`] bytes
+/// (works on pipes such as `<(pass show pim)`): a bigger file is refused, not typed into the
+/// browser.
+pub fn read_secret_file(path: &Path) -> Result<String, String> {
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if let Ok(m) = file.metadata() {
+        if m.is_file() && m.len() > SECRET_FILE_MAX {
+            return Err(too_big(path, m.len()));
+        }
+    }
+    let mut buf = Vec::new();
+    file.take(SECRET_FILE_MAX + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if buf.len() as u64 > SECRET_FILE_MAX {
+        return Err(too_big(path, buf.len() as u64));
+    }
+    let text =
+        String::from_utf8(buf).map_err(|_| format!("{} is not UTF-8 text", path.display()))?;
+    let value = text.lines().next().unwrap_or("").to_string();
+    if value.is_empty() {
+        return Err(format!("{} is empty", path.display()));
+    }
+    Ok(value)
+}
+
+fn too_big(path: &Path, len: u64) -> String {
+    format!(
+        "{} holds more than {SECRET_FILE_MAX} bytes ({}{len} read): a password file holds one \
+         line; is it the right file? Nothing was changed",
+        path.display(),
+        if len > SECRET_FILE_MAX {
+            ""
+        } else {
+            "at least "
+        }
+    )
 }
 
 #[cfg(test)]

@@ -149,7 +149,7 @@ pub fn remove_stale_profiles(tmp: &Path) -> Vec<PathBuf> {
         if !dir.is_dir() || owner_alive(&dir, pid) {
             continue;
         }
-        super::launch::kill_profile_users(&dir);
+        kill_profile_users(&dir);
         if std::fs::remove_dir_all(&dir).is_ok() {
             removed.push(dir);
         }
@@ -243,6 +243,35 @@ impl Guardian {
     pub(super) fn dismiss(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Kills any process whose command line mentions our temp folder (a Chromium that left the
+/// process group). Linux only; elsewhere a no-op.
+pub(super) fn kill_profile_users(dir: &Path) {
+    let Some(needle) = dir.to_str().filter(|s| !s.is_empty()) else {
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return;
+    };
+    let me = std::process::id();
+    for e in entries.flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<i32>().ok()) else {
+            continue;
+        };
+        if pid as u32 == me {
+            continue;
+        }
+        let Ok(cmd) = std::fs::read(e.path().join("cmdline")) else {
+            continue;
+        };
+        if String::from_utf8_lossy(&cmd).contains(needle) {
+            // SAFETY: kill(2) on a pid that runs with our profile dir; no memory involved.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+            }
+        }
     }
 }
 

@@ -11,6 +11,19 @@ use super::Pim;
 
 pub use crate::model::Credentials;
 
+/// A navigation the browser could not complete (`net::ERR_CONNECTION_REFUSED`,
+/// `net::ERR_NAME_NOT_RESOLVED`, Firefox's `about:neterror` …) is named as a network failure
+/// (`Error::Unreachable`), not as a page that is not a PIM.
+pub(super) fn unreachable(pim: &Pim<'_>, e: Error) -> Error {
+    let Error::Browser { message: msg, .. } = &e else {
+        return e;
+    };
+    match crate::browser::code_in_message(msg) {
+        Some(code) => crate::browser::NetFailure::classify(&code).error(pim.base(), &code),
+        None => e,
+    }
+}
+
 /// A successful verification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verified {
@@ -116,7 +129,7 @@ pub async fn verify_credentials(
     if !same_origin(&here, pim.base()) {
         b.goto(&pim.url("/user/login"))
             .await
-            .map_err(|e| super::login::unreachable(&pim, e))?;
+            .map_err(|e| unreachable(&pim, e))?;
         let code = b
             .script(
                 &format!("return {};", crate::browser::NETERROR_FACTS_JS),

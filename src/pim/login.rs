@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::browser::{code_in_message, Cond, Filter, Locator, NetFailure, Typing};
+use crate::browser::{Cond, Filter, Locator, Typing};
 use crate::error::Error;
 use crate::secrets::Secret;
 
@@ -25,19 +25,6 @@ fn logged_in() -> Locator {
     .many()
 }
 
-/// A navigation the browser could not complete (`net::ERR_CONNECTION_REFUSED`,
-/// `net::ERR_NAME_NOT_RESOLVED`, Firefox's `about:neterror` …) is named as a network failure
-/// (`Error::Unreachable`), not as a page that is not a PIM.
-pub(super) fn unreachable(pim: &Pim<'_>, e: Error) -> Error {
-    let Error::Browser { message: msg, .. } = &e else {
-        return e;
-    };
-    match code_in_message(msg) {
-        Some(code) => NetFailure::classify(&code).error(pim.base(), &code),
-        None => e,
-    }
-}
-
 /// The login page.
 pub struct LoginPage<'a> {
     pim: Pim<'a>,
@@ -55,7 +42,7 @@ impl<'a> LoginPage<'a> {
         pim.browser
             .goto(&pim.url("/user/login"))
             .await
-            .map_err(|e| unreachable(&pim, e))?;
+            .map_err(|e| super::api::unreachable(&pim, e))?;
         let layout = super::generation::check_login_page(&pim).await?;
         pim.browser.wait(&form(), Cond::Visible).await?;
         Ok(LoginPage { pim, layout })
