@@ -8,6 +8,9 @@ use crate::pim::connections4::{role_api_acls, ConnectionEdit};
 use crate::pim::ConnectionsPage;
 use crate::vault::{Record, Subject};
 
+/// The record of a password shown once at the connection's creation.
+const CREATED: &str = "shown once at creation";
+
 /// Ensures the connection and returns its four credentials: creates it (the password is read
 /// right after creation), or reuses it (same client ID; its password cannot be read again:
 /// regenerated with `--regenerate-password`, else a clear error before anything changes);
@@ -37,19 +40,19 @@ pub(crate) async fn ensure(ctx: Ctx<'_>) -> crate::Result<(Credentials, String)>
     };
     let mut creds = edit.credentials().await?;
     let subject = Subject::Connection(cfg.connection.clone());
+    let mut created_by_us = !reused;
     if creds.password.is_some() {
         // Shown once: on disk before anything else happens (older records are of a connection
         // that no longer exists).
         keep::drop_others(ctx, &subject, None);
-        keep::received(
-            ctx,
-            &record(ctx, subject.clone(), &creds, "shown once at creation"),
-        );
+        keep::received(ctx, &record(ctx, subject.clone(), &creds, CREATED));
         drop(section.take());
     } else if !cfg.generation.regenerate_password {
         // A password an earlier run read at creation, then stopped before delivering it.
         let same = |r: &Record| r.client_id.as_deref() == Some(creds.client_id.as_str());
         if let Some(found) = keep::pick_up(ctx, &subject, same) {
+            // Created by an earlier run of the tool: its role is the PIM's default, not a choice.
+            created_by_us = found.record.why == why(CREATED);
             creds.password = found.record.password;
             if let Some(p) = &creds.password {
                 b.add_secret(p.expose());
@@ -105,7 +108,7 @@ pub(crate) async fn ensure(ctx: Ctx<'_>) -> crate::Result<(Credentials, String)>
     }
     // Tutorial screenshots only: the Credentials block after a reload.
     edit.snapshot_reloaded(&creds.client_id).await?;
-    what.push_str(&set_role(ctx, &edit, reused).await?);
+    what.push_str(&set_role(ctx, &edit, !created_by_us).await?);
     what.push_str(&format!(
         "; client id {}, user {}",
         creds.client_id, creds.username
@@ -113,8 +116,9 @@ pub(crate) async fn ensure(ctx: Ctx<'_>) -> crate::Result<(Credentials, String)>
     Ok((creds, what))
 }
 
-/// Gives the connection the tool's role, unless the connection was reused and its current
-/// role grants API permissions the tool's role lacks (then it is kept, and said).
+/// Gives the connection the tool's role, unless the connection was reused (not created by this
+/// run or an earlier one of the tool) and its current role grants API permissions the tool's
+/// role lacks (then it is kept, and said).
 async fn set_role(ctx: Ctx<'_>, edit: &ConnectionEdit<'_>, reused: bool) -> crate::Result<String> {
     let (pim, cfg) = (ctx.pim, ctx.cfg);
     let current = edit.role().await?;
@@ -144,7 +148,7 @@ async fn set_role(ctx: Ctx<'_>, edit: &ConnectionEdit<'_>, reused: bool) -> crat
 }
 
 /// The record of a connection's credentials as read from its page.
-fn record(ctx: Ctx<'_>, subject: Subject, creds: &Credentials, why: &str) -> Record {
+fn record(ctx: Ctx<'_>, subject: Subject, creds: &Credentials, what: &str) -> Record {
     Record {
         pim_url: ctx.cfg.pim_url.clone(),
         subject,
@@ -152,6 +156,11 @@ fn record(ctx: Ctx<'_>, subject: Subject, creds: &Credentials, why: &str) -> Rec
         password: creds.password.clone(),
         client_id: Some(creds.client_id.clone()),
         secret: Some(creds.secret.clone()),
-        why: format!("connection password {why}"),
+        why: why(what),
     }
+}
+
+/// Why a record of a connection was kept; [`CREATED`] for the password shown at creation.
+fn why(what: &str) -> String {
+    format!("connection password {what}")
 }
