@@ -30,7 +30,7 @@ else
 fi
 
 first_line firefox-esr --version
-# Not `geckodriver --version | head -1`: head closes the pipe early and geckodriver panics on the
+# Not piping the version into `head -1`: head closes the pipe early and geckodriver panics on the
 # broken pipe (exit 101), which fails the script under pipefail.
 gecko=$(first_line geckodriver --version)
 [ -n "$gecko" ] || { echo "geckodriver does not run after the install" >&2; exit 1; }
