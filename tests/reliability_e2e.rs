@@ -781,7 +781,19 @@ async fn secrets_appear_in_no_stream_file_or_argument_list() {
             let tool = std::fs::read(format!("/proc/{tool_pid}/cmdline"));
             let Ok(tool) = tool else { break };
             if tool.is_empty() {
-                break; // exited (zombie)
+                // Empty for a zombie (the tool exited), but also for a moment right after the
+                // spawn returned: the kernel sets the new image's arguments after the exec has
+                // closed the pipe `spawn` waits on.
+                let stat = std::fs::read_to_string(format!("/proc/{tool_pid}/stat"));
+                let zombie = stat.map_or(true, |s| {
+                    s.rsplit_once(')')
+                        .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'))
+                });
+                if zombie {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                continue;
             }
             seen.push(String::from_utf8_lossy(&tool).replace('\0', " "));
             let tree = descendants(tool_pid);
