@@ -21,7 +21,7 @@ static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// A fresh run creates all three and verifies; the API user is the 32nd user (30 others +
 /// admin), so it is found on page 2 of the role's Users grid. A second run (same API password)
-/// reuses all three (the user found on page 2 of the Users grid), gets the same client id and
+/// reuses all three (the user found by the Users grid's username filter), gets the same client id and
 /// creates nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fresh_run_creates_all_three_then_second_run_reuses_them_with_30_other_users() {
@@ -103,8 +103,9 @@ async fn fresh_run_creates_all_three_then_second_run_reuses_them_with_30_other_u
     let progress = Progress::silent();
     let second = provision(&again, &progress).await.expect("second run");
     let user_step = detail(&progress, "ensure user");
+    // Found by the Users grid's own request with a username filter (not by paging).
     assert!(
-        user_step.contains("reused (Users grid page 2)"),
+        user_step.contains("reused (found by the Users grid's username filter)"),
         "{user_step}"
     );
     assert!(leftover_browser_processes().is_empty());

@@ -32,6 +32,9 @@ pub struct GridQuery {
     pub role_id: Option<u64>,
     /// Label search of the API-connection grid.
     pub label_filter: Option<String>,
+    /// Oro string filters `{grid}[_filter][{column}][value]` (with `[type]`: `3` equals,
+    /// otherwise contains), on the user grids' `username` and the role grid's `label`.
+    pub filters: Vec<(String, String, bool)>,
 }
 
 impl GridQuery {
@@ -43,7 +46,9 @@ impl GridQuery {
             sort: None,
             role_id: None,
             label_filter: None,
+            filters: Vec::new(),
         };
+        let mut exact: Vec<String> = Vec::new();
         let prefix = format!("{grid}[");
         for (k, v) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
             let Some(rest) = k.strip_prefix(&prefix) else {
@@ -68,9 +73,27 @@ impl GridQuery {
                 if !v.is_empty() && v != "null" {
                     q.role_id = Some(num(&v)? as u64);
                 }
-            } else if rest == "_filter][label][value]" {
-                q.label_filter = Some(v.to_string()).filter(|s| !s.is_empty());
+            } else if let Some(col) = rest
+                .strip_prefix("_filter][")
+                .and_then(|c| c.strip_suffix("][value]"))
+            {
+                if col == "label" {
+                    q.label_filter = Some(v.to_string()).filter(|s| !s.is_empty());
+                }
+                if !v.is_empty() {
+                    q.filters.push((col.to_string(), v.to_string(), false));
+                }
+            } else if let Some(col) = rest
+                .strip_prefix("_filter][")
+                .and_then(|c| c.strip_suffix("][type]"))
+            {
+                if v == "3" {
+                    exact.push(col.to_string());
+                }
             }
+        }
+        for f in &mut q.filters {
+            f.2 = exact.contains(&f.0);
         }
         Ok(q)
     }
@@ -132,6 +155,25 @@ pub fn rows(db: &Db, grid: &str, q: &GridQuery) -> Option<Vec<Value>> {
             .collect(),
         _ => return None,
     };
+    // String filters on the columns the grids declare filterable.
+    for (col, value, exact) in &q.filters {
+        let filterable = matches!(
+            (grid, col.as_str()),
+            ("pim-user-grid" | "pim-role-user-grid", "username") | ("pim-role-grid", "label")
+        );
+        if !filterable {
+            continue;
+        }
+        let want = value.to_lowercase();
+        rows.retain(|r| {
+            let have = r[col.as_str()].as_str().unwrap_or("").to_lowercase();
+            if *exact {
+                have == want
+            } else {
+                have.contains(&want)
+            }
+        });
+    }
     let default_sort = match grid {
         "pim-role-user-grid" => ("has_role".to_string(), true),
         "api-connection-grid" | "pim-role-grid" => ("label".to_string(), false),

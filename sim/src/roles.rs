@@ -260,6 +260,7 @@ fn render(db: &Db, v: &FormView) -> String {
         sort: None,
         role_id: v.role_id,
         label_filter: None,
+        filters: Vec::new(),
     };
     let grid_data = page(db, "pim-role-user-grid", &q).unwrap_or_default();
     let grid_meta = metadata("pim-role-user-grid", &q);

@@ -765,3 +765,46 @@ async fn sim_state_assets_latency_and_shutdown() {
         .await;
     assert!(err.is_err(), "server stopped");
 }
+
+/// The grids' string filters (`{grid}[_filter][{column}][value]`, type `3` = is equal to, else
+/// contains) on the Users grid's username and the Roles grid's label, and the version the Help
+/// menu's `/analytics/collect_data` reports (3.2+).
+#[tokio::test]
+async fn grid_string_filters_and_the_version_collector() {
+    let sim = sim_fast().await;
+    let s = Session::login(&sim, "admin", "admin").await;
+    let get = |path: String| {
+        let s = &s;
+        async move {
+            let (status, text) = s.get_xhr(&path).await;
+            assert_eq!(status, StatusCode::OK, "{path}: {text}");
+            serde_json::from_str::<Value>(&text).unwrap()
+        }
+    };
+    let users = |value: &str, ty: &str| {
+        format!(
+            "/datagrid/pim-user-grid?pim-user-grid%5B_filter%5D%5Busername%5D%5Bvalue%5D={value}\
+             &pim-user-grid%5B_filter%5D%5Busername%5D%5Btype%5D={ty}"
+        )
+    };
+    // Equal: exactly one user; contains: user10..user19.
+    let exact = get(users("user01", "3")).await;
+    assert_eq!(exact["options"]["totalRecords"], 1);
+    assert_eq!(exact["data"][0]["username"], "user01");
+    let contains = get(users("user1", "1")).await;
+    assert_eq!(contains["options"]["totalRecords"], 10);
+    assert_eq!(get(users("nobody", "3")).await["data"], json!([]));
+    let roles = get(
+        "/datagrid/pim-role-grid?pim-role-grid%5B_filter%5D%5Blabel%5D%5Bvalue%5D=User\
+         &pim-role-grid%5B_filter%5D%5Blabel%5D%5Btype%5D=3"
+            .to_string(),
+    )
+    .await;
+    assert_eq!(roles["options"]["totalRecords"], 1);
+    assert_eq!(roles["data"][0]["label"], "User");
+    assert!(roles["data"][0]["id"].as_u64().is_some());
+    let version = get("/analytics/collect_data".to_string()).await;
+    assert_eq!(version["pim_version"], "3.2.84");
+    assert_eq!(version["pim_edition"], "CE");
+    sim.stop().await;
+}

@@ -142,7 +142,7 @@ async fn run(
     }
     let mut notes = Vec::new();
     let pim = Pim::new(b, base);
-    let generation = login::log_in_and_detect(pim, cfg, progress).await?;
+    let (generation, mut known) = login::log_in_and_detect(pim, cfg, progress).await?;
     config::check_connection_label(generation, &cfg.connection).map_err(Error::Usage)?;
     let pim = pim.with_generation(generation);
     // In-page clicks (one round trip per click) are verified up to 5.x; the 6.x/7.x
@@ -158,18 +158,20 @@ async fn run(
         recovery: Recovery::PROVISION,
         vault,
     };
-    if !generation.has_connections() && !generation.console_only() {
-        login::check_permissions(ctx).await?;
+    // Detected from what the 3.x back office knows: the permissions were checked with it.
+    if !generation.has_connections() && !generation.console_only() && known.is_none() {
+        known = login::check_permissions(ctx).await?;
     }
+    let known = known.unwrap_or_default();
     let password = if generation.has_connections() {
         let note = user::connection_user_note(cfg, generation);
         progress.note(&note);
         notes.push(note);
         None
     } else {
-        user::ensure_user(ctx).await?
+        user::ensure_user(ctx, known.user).await?
     };
-    let api_permissions = role::ensure_role(ctx).await?;
+    let api_permissions = role::ensure_role(ctx, known.role).await?;
     let credentials = connection::ensure_connection(ctx, password).await?;
     notes.append(&mut step_notes.lock().unwrap());
     let (verified, verify_error) = verify::verify(ctx, &credentials, &mut notes).await?;

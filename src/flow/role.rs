@@ -1,37 +1,79 @@
 //! The role: found or created, granted Overall Web API access and the chosen API permissions
-//! (`--api-permissions`, never revoking one), the user ticked (up to 3.x), saved and checked
-//! after re-opening.
+//! (`--api-permissions`, never revoking one), the user ticked (up to 3.x), saved and checked on
+//! the page the save leads to (3.x creation: the update page the SPA opens; else the role
+//! re-opened).
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 
 use super::config::Ctx;
 use crate::error::Error;
 use crate::model::Step;
-use crate::pim::{Acl, ApiPermission, RoleForm, RolesPage};
+use crate::pim::known::{Ask, Known};
+use crate::pim::{Acl, ApiPermission, Generation, RoleForm, RolesPage};
 
 /// Step `ensure role`. Returns the API permissions (ACL ids) the role grants afterwards.
-pub(crate) async fn ensure_role(ctx: Ctx<'_>) -> crate::Result<Vec<String>> {
+/// `known`: the 3.x lookup of the role by the Roles grid's label filter made with the
+/// permission check, used by the first try; `None`: not looked up.
+pub(crate) async fn ensure_role(
+    ctx: Ctx<'_>,
+    known: Option<Option<u64>>,
+) -> crate::Result<Vec<String>> {
     // A creation of this run was sent: finding the role then means it was committed.
     let attempt: &AtomicBool = &AtomicBool::new(false);
-    ctx.recovering(Step::EnsureRole, move || once(ctx, attempt))
+    let known: &Mutex<Option<Option<u64>>> = &Mutex::new(known);
+    ctx.recovering(Step::EnsureRole, move || once(ctx, attempt, known))
         .await
 }
 
-/// One try of `ensure role`.
-async fn once(ctx: Ctx<'_>, attempt: &AtomicBool) -> crate::Result<(Vec<String>, String)> {
+/// Opens the role's form: `(form, existed)`. On 3.x the role is looked up by the Roles grid's
+/// own request with a label filter, in page (with the permission check on a first try, anew on
+/// a retry), then its route is opened directly (`#/user/role/update/<id>` or
+/// `#/user/role/create`); else (or when the grid does not answer) through the Roles grid.
+async fn open_form<'a>(
+    ctx: Ctx<'a>,
+    known: &Mutex<Option<Option<u64>>>,
+) -> crate::Result<(RoleForm<'a>, bool)> {
     let (pim, cfg) = (ctx.pim, ctx.cfg);
-    let connections = pim.generation().has_connections();
-    let roles = RolesPage::open(pim).await?;
-    let existed = roles.find(&cfg.role).await?;
+    let taken = known.lock().unwrap().take();
+    let looked_up = match taken {
+        Some(k) => Some(k),
+        None if pim.generation() == Generation::V3 => {
+            let ask = Ask {
+                role: Some(&cfg.role),
+                ..Ask::default()
+            };
+            Known::ask(&pim, &ask).await?.role
+        }
+        None => None,
+    };
+    match looked_up {
+        Some(Some(id)) => Ok((RoleForm::open_by_id(pim, id, &cfg.role).await?, true)),
+        Some(None) => Ok((RoleForm::create(pim, &cfg.role).await?, false)),
+        None => {
+            let roles = RolesPage::open(pim).await?;
+            if roles.find(&cfg.role).await? {
+                Ok((roles.edit(&cfg.role).await?, true))
+            } else {
+                Ok((RoleForm::create(pim, &cfg.role).await?, false))
+            }
+        }
+    }
+}
+
+/// One try of `ensure role`.
+async fn once(
+    ctx: Ctx<'_>,
+    attempt: &AtomicBool,
+    known: &Mutex<Option<Option<u64>>>,
+) -> crate::Result<(Vec<String>, String)> {
+    let connections = ctx.pim.generation().has_connections();
+    let cfg = ctx.cfg;
+    let (form, existed) = open_form(ctx, known).await?;
     if existed && attempt.load(Ordering::SeqCst) {
         // A creation of this run that failed after being committed.
         ctx.created.lock().unwrap().confirm("role");
     }
-    let form = if existed {
-        roles.edit(&cfg.role).await?
-    } else {
-        RoleForm::create(pim, &cfg.role).await?
-    };
     let granted = form.grant(Acl::OverallWebApiAccess).await?;
     let added = form.grant_api(cfg.api_permissions).await?;
     // 4.x+: the connection's API user is hidden from the role's Users tab; the role is
@@ -51,7 +93,7 @@ async fn once(ctx: Ctx<'_>, attempt: &AtomicBool) -> crate::Result<(Vec<String>,
             ),
         ));
     }
-    let now = save(ctx, form, existed, attempt).await?;
+    let (now, checked) = save(ctx, form, existed, attempt).await?;
     let mut did = Vec::new();
     if granted {
         did.push("granted Overall Web API access".to_string());
@@ -70,7 +112,7 @@ async fn once(ctx: Ctx<'_>, attempt: &AtomicBool) -> crate::Result<(Vec<String>,
     let what = if existed { "reused" } else { "created" };
     Ok((
         now,
-        format!("{what}; {}; checked after re-opening", did.join(", ")),
+        format!("{what}; {}; checked {checked}", did.join(", ")),
     ))
 }
 
@@ -79,13 +121,16 @@ fn acl_ids(perms: &[ApiPermission]) -> Vec<String> {
     perms.iter().map(|p| p.acl().to_string()).collect()
 }
 
-/// Saves the role form, re-opens the role and checks what was saved.
+/// Saves the role form and checks what was saved on the page the save leads to: a 3.x
+/// creation opens the new role's update page (rendered from what the server stored); else the
+/// role is re-opened (an update reloads the whole app anyway). Returns the API permissions
+/// (ACL ids) it grants and where it was checked.
 async fn save(
     ctx: Ctx<'_>,
     form: RoleForm<'_>,
     existed: bool,
     attempt: &AtomicBool,
-) -> crate::Result<Vec<String>> {
+) -> crate::Result<(Vec<String>, &'static str)> {
     if !existed {
         attempt.store(true, Ordering::SeqCst);
         ctx.created.lock().unwrap().sending("role");
@@ -104,7 +149,14 @@ async fn save(
         }
         other => other?,
     };
-    let reopened = saved.reopen().await?;
+    let (reopened, checked) = if !existed && ctx.pim.generation() == Generation::V3 {
+        (
+            saved.update_page().await?,
+            "on the update page the save opened",
+        )
+    } else {
+        (saved.reopen().await?, "after re-opening")
+    };
     if !existed {
         ctx.created.lock().unwrap().confirm("role");
     }
@@ -113,5 +165,5 @@ async fn save(
     if !ctx.pim.generation().has_connections() {
         reopened.expect_user_ticked(&ctx.cfg.api_user).await?;
     }
-    Ok(acl_ids(&now))
+    Ok((acl_ids(&now), checked))
 }

@@ -6,6 +6,7 @@ use super::config::{Ctx, ProvisionConfig, GENERATED_PASSWORD_LEN};
 use super::keep;
 use crate::error::Error;
 use crate::model::Step;
+use crate::pim::known::{Ask, Known};
 use crate::pim::{self, Generation, NewUser, UsersPage};
 use crate::secrets::Secret;
 use crate::vault::Subject;
@@ -23,42 +24,84 @@ pub(crate) fn connection_user_note(cfg: &ProvisionConfig, generation: Generation
     )
 }
 
-/// Step `ensure user`: returns the API user's password when known.
-pub(crate) async fn ensure_user(ctx: Ctx<'_>) -> crate::Result<Option<Secret>> {
+/// Step `ensure user`: returns the API user's password when known. `known`: the 3.x lookup
+/// of the user by the Users grid's username filter made with the permission check (see
+/// [`crate::pim::known`]), used by the first try; `None`: not looked up.
+pub(crate) async fn ensure_user(
+    ctx: Ctx<'_>,
+    known: Option<Option<u64>>,
+) -> crate::Result<Option<Secret>> {
     // The password of a creation this run attempted: a save that failed after being
     // committed leaves a user this run made, with this password.
     let attempt: &Mutex<Option<Secret>> = &Mutex::new(None);
-    ctx.recovering(Step::EnsureUser, move || once(ctx, attempt))
+    let known: &Mutex<Option<Option<u64>>> = &Mutex::new(known);
+    ctx.recovering(Step::EnsureUser, move || once(ctx, attempt, known))
         .await
+}
+
+/// Where the user is: `(found, users page)`. On 3.x by the Users grid's own request with a
+/// username filter, in page (the lookup made with the permission check on a first try, a new
+/// one on a retry), without opening the grid, unless the password is to be reset (its row
+/// is clicked); else (or when the grid does not answer) by paging through the Users grid.
+async fn locate<'a>(
+    ctx: Ctx<'a>,
+    known: &Mutex<Option<Option<u64>>>,
+) -> crate::Result<(Option<String>, Option<UsersPage<'a>>)> {
+    let (pim, cfg) = (ctx.pim, ctx.cfg);
+    let taken = known.lock().unwrap().take();
+    let looked_up = match taken {
+        Some(k) => Some(k),
+        None if pim.generation() == Generation::V3 => {
+            let ask = Ask {
+                user: Some(&cfg.api_user),
+                ..Ask::default()
+            };
+            Known::ask(&pim, &ask).await?.user
+        }
+        None => None,
+    };
+    match looked_up {
+        Some(None) => return Ok((None, None)),
+        Some(Some(_)) if !cfg.reset_password => {
+            let how = "found by the Users grid's username filter".to_string();
+            return Ok((Some(how), None));
+        }
+        _ => {}
+    }
+    let users = UsersPage::open(pim).await?;
+    let page = users.find(&cfg.api_user).await?;
+    Ok((page.map(|p| format!("Users grid page {p}")), Some(users)))
 }
 
 /// One try of `ensure user`.
 async fn once(
     ctx: Ctx<'_>,
     attempt: &Mutex<Option<Secret>>,
+    known: &Mutex<Option<Option<u64>>>,
 ) -> crate::Result<(Option<Secret>, String)> {
     let (pim, cfg) = (ctx.pim, ctx.cfg);
-    let users = UsersPage::open(pim).await?;
-    let Some(page) = users.find(&cfg.api_user).await? else {
+    let (found, users) = locate(ctx, known).await?;
+    let Some(page) = found else {
+        let users = match users {
+            Some(u) => u,
+            None => UsersPage::open(pim).await?,
+        };
         return create(ctx, users, attempt).await;
     };
     if let Some(password) = attempt.lock().unwrap().clone() {
         ctx.created.lock().unwrap().confirm("user");
         return Ok((
             Some(password),
-            format!("created (found after a failed save, Users grid page {page})"),
+            format!("created (found after a failed save, {page})"),
         ));
     }
-    if cfg.reset_password {
+    if let (true, Some(users)) = (cfg.reset_password, users) {
         let (password, how) = reset_password(ctx, users, pim.generation()).await?;
         ctx.progress.note(&format!(
             "user {} exists: its password was reset ({how})",
             cfg.api_user
         ));
-        return Ok((
-            Some(password),
-            format!("password reset (Users grid page {page})"),
-        ));
+        return Ok((Some(password), format!("password reset ({page})")));
     }
     if cfg.api_password.is_none() {
         // A password an earlier run generated and saved, then stopped before delivering it.
@@ -70,9 +113,7 @@ async fn once(
             }
             return Ok((
                 password,
-                format!(
-                    "reused with the password saved by an earlier run (Users grid page {page})"
-                ),
+                format!("reused with the password saved by an earlier run ({page})"),
             ));
         }
     }
@@ -80,10 +121,7 @@ async fn once(
         "user {} exists: reused, its password left unchanged",
         cfg.api_user
     ));
-    Ok((
-        cfg.api_password.clone(),
-        format!("reused (Users grid page {page})"),
-    ))
+    Ok((cfg.api_password.clone(), format!("reused ({page})")))
 }
 
 /// Creates the user (3.x: the Create user modal; 1.7/2.x: the Twig form).

@@ -81,9 +81,11 @@ impl<'a> LoginPage<'a> {
             .filter(Filter::NonEmpty)
             .filter(Filter::Visible)
             .many();
+        // Present (and shown): the app has rendered; requests it fires after rendering (the
+        // Help menu's /analytics/collect_data) are not waited for.
         let found = b
             .wait_any(
-                &[(logged_in(), Cond::Visible), (error, Cond::Visible)],
+                &[(logged_in(), Cond::Present), (error, Cond::Visible)],
                 b.timeout().max(Duration::from_secs(5)),
             )
             .await?;

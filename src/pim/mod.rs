@@ -12,6 +12,7 @@ pub mod connections4;
 pub mod console;
 pub mod generation;
 pub mod grid;
+pub mod known;
 pub mod legacy;
 pub mod login;
 pub mod roles;

@@ -162,6 +162,13 @@ impl<'a> RoleForm<'a> {
         })
     }
 
+    /// Opens an existing role by its edit route (`#/user/role/update/<id>`, the route its
+    /// grid row leads to) and waits until the form shows it.
+    pub async fn open_by_id(pim: Pim<'a>, id: u64, label: &str) -> Result<Self, Error> {
+        pim.open_route(&format!("#/user/role/update/{id}")).await?;
+        Self::wait_loaded(pim, label).await
+    }
+
     /// Waits until the form shows the role `label`.
     async fn wait_loaded(pim: Pim<'a>, label: &str) -> Result<Self, Error> {
         let input = Locator::css(LABEL).filter(Filter::Value(label.to_string()));
@@ -421,6 +428,22 @@ pub struct SavedRole<'a> {
 }
 
 impl<'a> SavedRole<'a> {
+    /// The update page a creation's save opened (`#/user/role/update/<id>`: its form, posting
+    /// to `/user/role/update/<id>`, rendered from what the server stored), once it shows the
+    /// role: no extra visit.
+    pub async fn update_page(self) -> Result<RoleForm<'a>, Error> {
+        let input = Locator::css(
+            "form[action*=\"/user/role/update/\"] #pim_user_role_form_label, \
+             form[action*=\"/user/role/update/\"] #oro_user_role_form_label",
+        )
+        .filter(Filter::Value(self.label.clone()));
+        self.pim.browser.wait(&input, Cond::Visible).await?;
+        Ok(RoleForm {
+            pim: self.pim,
+            label: self.label,
+        })
+    }
+
     /// Re-opens the role from the server (a fresh load of its update page, which also
     /// supersedes the reload the PIM schedules after an update).
     pub async fn reopen(self) -> Result<RoleForm<'a>, Error> {

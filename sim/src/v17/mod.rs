@@ -339,6 +339,7 @@ pub fn grid_container(db: &super::state::State, grid: &str, role_id: Option<u64>
         sort: None,
         role_id,
         label_filter: None,
+        filters: Vec::new(),
     };
     let data = page(db, grid, &q).unwrap_or_default();
     format!(
