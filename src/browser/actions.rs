@@ -12,6 +12,11 @@ use serde_json::Value;
 use super::{is_fatal, Browser, Cond, ElementInfo, Locator};
 use crate::error::Error;
 
+/// The in-page part of [`Browser::fill`] (a `then` script of the waiting primitive: it runs in
+/// `poll.js`'s scope, with its `resolve`, `visible`, `enabled` and `uncovered`). Answers
+/// `{filled: n}`: the first `n` fields were filled.
+const FILL_JS: &str = include_str!("fill.js");
+
 /// The Tab key, as WebDriver expects it in `send_keys`.
 const TAB: char = '\u{e004}';
 
@@ -248,6 +253,53 @@ impl Browser {
             });
             return Ok(());
         }
+    }
+
+    /// Fills a form's text fields, in order, as [`Browser::type_text`] would one by one (each
+    /// field's content replaced, Tab after the ones that ask for it), and with the same check
+    /// that every field holds its value by the next wait.
+    ///
+    /// With in-page input on (see [`Browser::set_inpage_clicks`]) this is one round trip: once
+    /// the first field is actionable, each field that is unique, visible, enabled and not
+    /// covered gets, in the page, focus, its value, then the events typing and leaving it
+    /// fire (`input`, `keyup`, `change`, and `blur` for Tab): models that listen to `keyup`
+    /// (3.x user form) or `change` (API connection label) follow it. A field the page does not
+    /// offer yet is typed with real keystrokes, as are all of them with in-page input off.
+    pub async fn fill(&self, fields: &[(Locator, &str, Typing)]) -> Result<(), Error> {
+        let inpage = self
+            .inpage_clicks
+            .load(std::sync::atomic::Ordering::Relaxed);
+        let mut done = 0;
+        if inpage && !fields.is_empty() {
+            let list: Vec<Value> = fields
+                .iter()
+                .map(|(loc, text, how)| {
+                    serde_json::json!({"loc": loc.to_json(), "value": text, "tab": how.tab_after})
+                })
+                .collect();
+            let (_, out) = self
+                .wait_then(
+                    &fields[0].0,
+                    Cond::Actionable,
+                    FILL_JS,
+                    vec![Value::Array(list)],
+                )
+                .await?;
+            done = (out["filled"].as_u64().unwrap_or(0) as usize).min(fields.len());
+            let mut typed = self.typed.lock().unwrap();
+            for (loc, text, how) in &fields[..done] {
+                typed.push(super::wait::TypedCheck {
+                    loc: loc.clone(),
+                    value: text.to_string(),
+                    secret: how.secret,
+                    tab_after: how.tab_after,
+                });
+            }
+        }
+        for (loc, text, how) in &fields[done..] {
+            self.type_text(loc, text, *how).await?;
+        }
+        Ok(())
     }
 
     /// Reads an element once it is visible and the page is settled.

@@ -34,6 +34,9 @@ pub enum Filter {
     Visible,
     /// Any of these filters holds.
     Any(Vec<Filter>),
+    /// The document's address (`location.href`) contains this string, whatever the element:
+    /// `Locator::css("html").filter(Filter::Location(..))` waits for a route.
+    Location(String),
 }
 
 impl Filter {
@@ -48,6 +51,7 @@ impl Filter {
             Filter::NotClass(c) => json!({"notCls": c}),
             Filter::Value(v) => json!({"value": v}),
             Filter::Checked(b) => json!({"checked": b}),
+            Filter::Location(u) => json!({"location": u}),
             Filter::NonEmpty => json!({"nonEmpty": true}),
             Filter::Visible => json!({"visible": true}),
             Filter::Any(fs) => json!({"any": fs.iter().map(Filter::to_json).collect::<Vec<_>>()}),
@@ -67,6 +71,7 @@ impl fmt::Display for Filter {
             Filter::NotClass(c) => write!(f, "not .{c}"),
             Filter::Value(v) => write!(f, "value={v:?}"),
             Filter::Checked(b) => write!(f, "checked={b}"),
+            Filter::Location(u) => write!(f, "location~{u:?}"),
             Filter::NonEmpty => write!(f, "non-empty"),
             Filter::Visible => write!(f, "visible"),
             Filter::Any(fs) => {

@@ -66,6 +66,7 @@ const test = (el, f) => {
   if ('notCls' in f) return !el.classList.contains(f.notCls);
   if ('value' in f) return el.value === f.value;
   if ('checked' in f) return !!el.checked === f.checked;
+  if ('location' in f) return location.href.includes(f.location);
   if ('nonEmpty' in f) return text(el) !== '';
   if ('visible' in f) return visible(el);
   if ('any' in f) return f.any.some((g) => test(el, g));

@@ -10,7 +10,9 @@ use super::config::Ctx;
 use crate::error::Error;
 use crate::model::Step;
 use crate::pim::known::{Ask, Known};
-use crate::pim::{Acl, ApiPermission, Generation, RoleForm, RolesPage};
+use crate::pim::{
+    Acl, ApiConnectionsPage, ApiPermission, ApiPermissions, Generation, RoleForm, RolesPage,
+};
 
 /// Step `ensure role`. Returns the API permissions (ACL ids) the role grants afterwards.
 /// `known`: the 3.x lookup of the role by the Roles grid's label filter made with the
@@ -80,7 +82,12 @@ async fn once(
         ctx.created.lock().unwrap().confirm("role");
     }
     let granted = form.grant(Acl::OverallWebApiAccess).await?;
-    let added = form.grant_api(cfg.api_permissions).await?;
+    // `overall`: the set is the permission just granted; the others are read from the tab.
+    let added = if cfg.api_permissions == ApiPermissions::Overall {
+        Vec::new()
+    } else {
+        form.grant_api(cfg.api_permissions).await?
+    };
     // 4.x+: the connection's API user is hidden from the role's Users tab; the role is
     // given to it in the connection's Permissions section instead.
     let (ticked, page) = if connections {
@@ -126,10 +133,11 @@ fn acl_ids(perms: &[ApiPermission]) -> Vec<String> {
     perms.iter().map(|p| p.acl().to_string()).collect()
 }
 
-/// Saves the role form and checks what was saved on the page the save leads to: a 3.x
-/// creation opens the new role's update page (rendered from what the server stored); else the
-/// role is re-opened (an update reloads the whole app anyway). Returns the API permissions
-/// (ACL ids) it grants and where it was checked.
+/// Saves the role form and checks what was saved: a 3.x creation from what the server stored,
+/// read in one in-page call as soon as the save answered (the role's form and its Users grid;
+/// when those answers do not tell, on the update page the save opens); else the role is
+/// re-opened (an update reloads the whole app anyway). Returns the API permissions (ACL ids)
+/// it grants and where it was checked.
 async fn save(
     ctx: Ctx<'_>,
     form: RoleForm<'_>,
@@ -140,7 +148,13 @@ async fn save(
         attempt.store(true, Ordering::SeqCst);
         ctx.created.lock().unwrap().sending("role");
     }
-    let saved = match form.save().await {
+    let creation_3x = !existed && ctx.pim.generation() == Generation::V3;
+    let saved = if creation_3x {
+        form.save_created().await.map(|(s, id)| (s, Some(id)))
+    } else {
+        form.save().await.map(|s| (s, None))
+    };
+    let (saved, id) = match saved {
         Err(e @ Error::PimRefused { .. }) => {
             // Refused by validation (label already used by a concurrent run): nothing
             // committed; a retry finds the role and completes it.
@@ -154,10 +168,43 @@ async fn save(
         }
         other => other?,
     };
-    let (reopened, checked) = if !existed && ctx.pim.generation() == Generation::V3 {
+    let (cfg, connections) = (ctx.cfg, ctx.pim.generation().has_connections());
+    let user = (!connections).then_some(cfg.api_user.as_str());
+    if let Some(id) = id {
+        // The save answered with the new role's update route: it is committed.
+        ctx.created.lock().unwrap().confirm("role");
+        // The next step's screen (System > API connections) loads while the stored role is
+        // read; its update page, which the SPA was opening, is not needed.
+        ApiConnectionsPage::start_loading(ctx.pim).await?;
+        if let Some(stored) = saved.stored(id, user).await? {
+            let missing = stored.missing(cfg.api_permissions);
+            if !missing.is_empty() {
+                return Err(ctx.pim.browser.unexpected(format!(
+                    "role '{}' was saved but the PIM stored it without these API permissions \
+                     ({}): {}",
+                    cfg.role,
+                    cfg.api_permissions,
+                    missing.join(", ")
+                )));
+            }
+            if stored.ticked == Some(false) {
+                return Err(ctx.pim.browser.unexpected(format!(
+                    "role '{}' was saved but '{}' does not have it (its row in the role's \
+                     Users grid, as the PIM answers it)",
+                    cfg.role, cfg.api_user
+                )));
+            }
+            return Ok((
+                acl_ids(&stored.granted()),
+                "in what the PIM stored (the role's form and Users grid)",
+            ));
+        }
+    }
+    let (reopened, checked) = if let Some(id) = id {
+        // The answers did not tell: the role's update page, opened again.
         (
-            saved.update_page().await?,
-            "on the update page the save opened",
+            RoleForm::open_by_id(ctx.pim, id, saved.label()).await?,
+            "on its update page",
         )
     } else {
         (saved.reopen().await?, "after re-opening")
@@ -166,9 +213,9 @@ async fn save(
         ctx.created.lock().unwrap().confirm("role");
     }
     reopened.expect_granted(Acl::OverallWebApiAccess).await?;
-    let now = reopened.expect_api(ctx.cfg.api_permissions).await?;
-    if !ctx.pim.generation().has_connections() {
-        reopened.expect_user_ticked(&ctx.cfg.api_user).await?;
+    let now = reopened.expect_api(cfg.api_permissions).await?;
+    if let Some(user) = user {
+        reopened.expect_user_ticked(user).await?;
     }
     Ok((acl_ids(&now), checked))
 }

@@ -63,9 +63,16 @@ fn no_data() -> Locator {
 }
 
 impl<'a> ApiConnectionsPage<'a> {
+    /// Sends the browser to System > API connections (`#/client`) without waiting: its grid
+    /// loads while the caller does something else (an in-page read), and [`Self::open`] then
+    /// finds it loaded. The navigation itself is made by the next browser command.
+    pub async fn start_loading(pim: Pim<'a>) -> Result<(), Error> {
+        pim.open_route("#/client").await
+    }
+
     /// Opens `#/client` and waits for the grid or its empty state.
     pub async fn open(pim: Pim<'a>) -> Result<Self, Error> {
-        pim.open_route("#/client").await?;
+        Self::start_loading(pim).await?;
         let page = ApiConnectionsPage {
             pim,
             grid: Grid::new(None, "Credentials"),
@@ -176,15 +183,11 @@ impl<'a> ApiConnectionsPage<'a> {
                 .highlight(save.clone()),
         )
         .await?;
-        b.type_text(
-            &input,
-            label,
-            Typing {
-                tab_after: true,
-                ..Default::default()
-            },
-        )
-        .await?;
+        let tab = Typing {
+            tab_after: true,
+            ..Default::default()
+        };
+        b.fill(&[(input.clone(), label, tab)]).await?;
         b.click(&save).await?;
         refused_or(&self.pim, ".modal", (Locator::css(".modal"), Cond::Hidden)).await?;
         let row = self.grid.row(label).many();

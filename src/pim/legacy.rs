@@ -52,26 +52,20 @@ impl<'a> TwigUserForm<'a> {
             secret: true,
             ..Default::default()
         };
-        b.type_text(&field("username"), user.username, Typing::default())
-            .await?;
-        b.type_text(
-            &field("plainPassword_first"),
-            user.password.expose(),
-            secret,
-        )
+        let plain = Typing::default();
+        b.fill(&[
+            (field("username"), user.username, plain),
+            (field("plainPassword_first"), user.password.expose(), secret),
+            (
+                field("plainPassword_second"),
+                user.password.expose(),
+                secret,
+            ),
+            (field("firstName"), user.first_name, plain),
+            (field("lastName"), user.last_name, plain),
+            (field("email"), user.email, plain),
+        ])
         .await?;
-        b.type_text(
-            &field("plainPassword_second"),
-            user.password.expose(),
-            secret,
-        )
-        .await?;
-        b.type_text(&field("firstName"), user.first_name, Typing::default())
-            .await?;
-        b.type_text(&field("lastName"), user.last_name, Typing::default())
-            .await?;
-        b.type_text(&field("email"), user.email, Typing::default())
-            .await?;
         let status = b
             .script(
                 SET_SELECT_JS,

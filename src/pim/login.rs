@@ -59,16 +59,14 @@ impl<'a> LoginPage<'a> {
         let b = self.pim.browser;
         b.add_secret(password.expose());
         let field = |name: &str| form().find(format!("input[name=\"{name}\"]"));
-        b.type_text(&field("_username"), user, Typing::default())
-            .await?;
-        b.type_text(
-            &field("_password"),
-            password.expose(),
-            Typing {
-                secret: true,
-                ..Default::default()
-            },
-        )
+        let secret = Typing {
+            secret: true,
+            ..Default::default()
+        };
+        b.fill(&[
+            (field("_username"), user, Typing::default()),
+            (field("_password"), password.expose(), secret),
+        ])
         .await?;
         b.click(&form().find("button[type=\"submit\"], #_submit"))
             .await?;

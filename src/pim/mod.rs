@@ -15,6 +15,7 @@ pub mod grid;
 pub mod known;
 pub mod legacy;
 pub mod login;
+pub mod role_stored;
 pub mod roles;
 pub mod user_edit;
 pub mod users;

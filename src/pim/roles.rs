@@ -135,16 +135,11 @@ impl<'a> RoleForm<'a> {
         pim.open_route("#/user/role/create").await?;
         // Typing waits until the label input is actionable (the form fragment loaded).
         let input = Locator::css(LABEL).filter(Filter::Visible);
-        pim.browser
-            .type_text(
-                &input,
-                label,
-                Typing {
-                    tab_after: true,
-                    ..Default::default()
-                },
-            )
-            .await?;
+        let tab = Typing {
+            tab_after: true,
+            ..Default::default()
+        };
+        pim.browser.fill(&[(input.clone(), label, tab)]).await?;
         pim.browser
             .snapshot(
                 // The tab strip and the Role field.
@@ -421,6 +416,38 @@ impl<'a> RoleForm<'a> {
     }
 }
 
+impl<'a> RoleForm<'a> {
+    /// Saves a new role on 3.x: returns once the save answered with the new role's update
+    /// route (`{"route":"pim_user_role_update","params":{"id":N}}`, which the SPA follows to
+    /// `#/user/role/update/<id>`), without waiting for that page to render; the PIM's
+    /// validation messages are `Error::PimRefused`. Returns the saved role and its id.
+    pub async fn save_created(self) -> Result<(SavedRole<'a>, u64), Error> {
+        let b = self.pim.browser;
+        b.click(&Locator::css(SAVE).filter(Filter::Visible)).await?;
+        let routed = Locator::css("html").filter(Filter::Location("/user/role/update/".into()));
+        refused_or(&self.pim, FORM, (routed, Cond::Present)).await?;
+        let url = b.url().await?;
+        let id = role_id(&url).ok_or_else(|| {
+            b.unexpected(format!(
+                "the save of role '{}' opened {url}, a role update route without an id",
+                self.label
+            ))
+        })?;
+        let saved = SavedRole {
+            pim: self.pim,
+            label: self.label,
+        };
+        Ok((saved, id))
+    }
+}
+
+/// The id in a role update route (`…#/user/role/update/12`).
+fn role_id(url: &str) -> Option<u64> {
+    let tail = url.rsplit_once("/user/role/update/")?.1;
+    let digits: String = tail.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
 /// A role that was saved; re-open it to check what the PIM stored.
 pub struct SavedRole<'a> {
     pim: Pim<'a>,
@@ -444,10 +471,39 @@ impl<'a> SavedRole<'a> {
         })
     }
 
+    /// Role `id` as the server stored it (its form and, when given, the `user`'s row of its
+    /// Users grid), read in one in-page call; `None` when the answers do not tell (see
+    /// [`super::role_stored::read`]).
+    pub async fn stored(
+        &self,
+        id: u64,
+        user: Option<&str>,
+    ) -> Result<Option<super::role_stored::StoredRole>, Error> {
+        super::role_stored::read(&self.pim, id, user).await
+    }
+
+    /// The role's label.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
     /// Re-opens the role from the server (a fresh load of its update page, which also
     /// supersedes the reload the PIM schedules after an update).
     pub async fn reopen(self) -> Result<RoleForm<'a>, Error> {
         self.pim.browser.reload().await?;
         RoleForm::wait_loaded(self.pim, &self.label).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::role_id;
+
+    #[test]
+    fn the_id_of_an_update_route() {
+        assert_eq!(role_id("http://h/#/user/role/update/12"), Some(12));
+        assert_eq!(role_id("http://h/#/user/role/update/7?x=1"), Some(7));
+        assert_eq!(role_id("http://h/#/user/role/create"), None);
+        assert_eq!(role_id("http://h/#/user/role/update/"), None);
     }
 }

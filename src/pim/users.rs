@@ -90,18 +90,17 @@ impl UserCreateModal<'_> {
             secret: true,
             ..Default::default()
         };
-        b.type_text(&field("username"), user.username, Typing::default())
-            .await?;
-        b.type_text(&field("password"), user.password.expose(), secret)
-            .await?;
-        b.type_text(&field("password_repeat"), user.password.expose(), secret)
-            .await?;
-        b.type_text(&field("first_name"), user.first_name, Typing::default())
-            .await?;
-        b.type_text(&field("last_name"), user.last_name, Typing::default())
-            .await?;
-        b.type_text(&field("email"), user.email, Typing::default())
-            .await?;
+        let plain = Typing::default();
+        // The modal's model follows each input on `keyup` (text.js): `fill` sends it.
+        b.fill(&[
+            (field("username"), user.username, plain),
+            (field("password"), user.password.expose(), secret),
+            (field("password_repeat"), user.password.expose(), secret),
+            (field("first_name"), user.first_name, plain),
+            (field("last_name"), user.last_name, plain),
+            (field("email"), user.email, plain),
+        ])
+        .await?;
         b.click(
             &modal()
                 .find(".AknButton--apply.ok, .ok")
