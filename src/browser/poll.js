@@ -159,7 +159,8 @@ const fire = (el) => {
   target.dispatchEvent(new P('pointerdown', Object.assign({ pointerType: 'mouse', isPrimary: true }, o)));
   if (target.dispatchEvent(new MouseEvent('mousedown', o))) {
     const f = target.closest('a[href], button, input, select, textarea, [tabindex]');
-    if (f && f.focus) f.focus({ preventScroll: true });
+    // A mouse's focus: no keyboard focus ring (`:focus-visible`), whatever input came before.
+    if (f && f.focus) f.focus({ preventScroll: true, focusVisible: false });
   }
   const u = Object.assign({}, o, { buttons: 0 });
   target.dispatchEvent(new P('pointerup', Object.assign({ pointerType: 'mouse', isPrimary: true }, u)));
