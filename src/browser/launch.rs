@@ -419,6 +419,8 @@ async fn start_driver(
     for var in env_remove {
         cmd.env_remove(var);
     }
+    // Chromium and its crash handler inherit it: the teardown finds them by it.
+    cmd.env(procs::DRIVER_DIR_ENV, &dir);
     // It dies with the tool, and its guardian takes Chromium and the profile with it.
     procs::die_with_parent(&mut cmd);
     let child = cmd

@@ -246,12 +246,19 @@ impl Guardian {
     }
 }
 
+/// The variable naming the driver's temp folder in the environment of the driver and of
+/// everything it starts (the browser, and the crash handler Chromium starts outside its
+/// process group): [`kill_profile_users`] finds them by it.
+pub(super) const DRIVER_DIR_ENV: &str = "PIMCRED_DRIVER_DIR";
+
 /// Kills any process whose command line mentions our temp folder (a Chromium that left the
-/// process group). Linux only; elsewhere a no-op.
+/// process group) or whose environment names it in [`DRIVER_DIR_ENV`] (Chromium's crash
+/// handler, which runs in a session of its own). Linux only; elsewhere a no-op.
 pub(super) fn kill_profile_users(dir: &Path) {
     let Some(needle) = dir.to_str().filter(|s| !s.is_empty()) else {
         return;
     };
+    let marker = format!("{DRIVER_DIR_ENV}={needle}\0");
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return;
     };
@@ -266,7 +273,11 @@ pub(super) fn kill_profile_users(dir: &Path) {
         let Ok(cmd) = std::fs::read(e.path().join("cmdline")) else {
             continue;
         };
-        if String::from_utf8_lossy(&cmd).contains(needle) {
+        // Unreadable (another user's process): not ours.
+        let env = std::fs::read(e.path().join("environ")).unwrap_or_default();
+        if String::from_utf8_lossy(&cmd).contains(needle)
+            || String::from_utf8_lossy(&env).contains(&marker)
+        {
             // SAFETY: kill(2) on a pid that runs with our profile dir; no memory involved.
             unsafe {
                 libc::kill(pid, libc::SIGKILL);
