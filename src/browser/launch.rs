@@ -81,20 +81,23 @@ struct Driver {
 }
 
 impl Driver {
-    /// Kills chromedriver's process group (Chromium is in it), any straggler still using our
-    /// profile, reaps chromedriver and deletes the temp folder. Idempotent.
+    /// Kills chromedriver's process group (Chromium is in it) and any straggler of our browser
+    /// (see `procs::kill_profile_users`), waits until they are gone, reaps chromedriver and
+    /// deletes the temp folder. Idempotent.
     fn kill(&mut self) {
         if let Some(mut g) = self.guardian.take() {
             g.dismiss();
         }
-        if self.pgid > 0 {
+        let pgid = self.pgid;
+        if pgid > 0 {
             // SAFETY: kill(2) on a process group we created; no memory is involved.
             unsafe {
-                libc::kill(-self.pgid, libc::SIGKILL);
+                libc::kill(-pgid, libc::SIGKILL);
             }
             self.pgid = 0;
         }
-        procs::kill_profile_users(&self.dir);
+        // Then the stragglers, until none runs (bounded): the tool's exit means they are gone.
+        procs::kill_profile_users(&self.dir, pgid, Duration::from_secs(2));
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);

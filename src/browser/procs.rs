@@ -149,7 +149,7 @@ pub fn remove_stale_profiles(tmp: &Path) -> Vec<PathBuf> {
         if !dir.is_dir() || owner_alive(&dir, pid) {
             continue;
         }
-        kill_profile_users(&dir);
+        kill_profile_users(&dir, 0, std::time::Duration::from_secs(1));
         if std::fs::remove_dir_all(&dir).is_ok() {
             removed.push(dir);
         }
@@ -251,18 +251,20 @@ impl Guardian {
 /// process group): [`kill_profile_users`] finds them by it.
 pub(super) const DRIVER_DIR_ENV: &str = "PIMCRED_DRIVER_DIR";
 
-/// Kills any process whose command line mentions our temp folder (a Chromium that left the
-/// process group) or whose environment names it in [`DRIVER_DIR_ENV`] (Chromium's crash
-/// handler, which runs in a session of its own). Linux only; elsewhere a no-op.
-pub(super) fn kill_profile_users(dir: &Path) {
+/// The processes of our browser still running (zombies excluded): those of chromedriver's
+/// process group `pgid` (0: none), those whose command line mentions our temp folder (a
+/// Chromium that left the group), and those whose environment names it in [`DRIVER_DIR_ENV`]
+/// (Chromium's crash handler, which runs in a session of its own). Linux only; elsewhere none.
+fn profile_users(dir: &Path, pgid: i32) -> Vec<i32> {
     let Some(needle) = dir.to_str().filter(|s| !s.is_empty()) else {
-        return;
+        return Vec::new();
     };
     let marker = format!("{DRIVER_DIR_ENV}={needle}\0");
     let Ok(entries) = std::fs::read_dir("/proc") else {
-        return;
+        return Vec::new();
     };
     let me = std::process::id();
+    let mut found = Vec::new();
     for e in entries.flatten() {
         let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<i32>().ok()) else {
             continue;
@@ -270,19 +272,49 @@ pub(super) fn kill_profile_users(dir: &Path) {
         if pid as u32 == me {
             continue;
         }
-        let Ok(cmd) = std::fs::read(e.path().join("cmdline")) else {
+        // "pid (comm) state ppid pgrp …": the fields after the command's closing parenthesis.
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
             continue;
         };
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map(|(_, rest)| rest.split_whitespace().collect())
+            .unwrap_or_default();
+        if matches!(fields.first(), Some(&"Z") | Some(&"X") | None) {
+            continue;
+        }
+        let in_group = pgid > 0 && fields.get(2).and_then(|g| g.parse::<i32>().ok()) == Some(pgid);
+        let cmd = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
         // Unreadable (another user's process): not ours.
         let env = std::fs::read(e.path().join("environ")).unwrap_or_default();
-        if String::from_utf8_lossy(&cmd).contains(needle)
+        if in_group
+            || String::from_utf8_lossy(&cmd).contains(needle)
             || String::from_utf8_lossy(&env).contains(&marker)
         {
-            // SAFETY: kill(2) on a pid that runs with our profile dir; no memory involved.
+            found.push(pid);
+        }
+    }
+    found
+}
+
+/// Kills our browser's processes (see [`profile_users`]) and waits, at most `within`, until
+/// none runs any more: a killed process takes a moment to exit, and one forked meanwhile is
+/// killed on the next round. Linux only; elsewhere a no-op.
+pub(super) fn kill_profile_users(dir: &Path, pgid: i32, within: std::time::Duration) {
+    let start = std::time::Instant::now();
+    loop {
+        let left = profile_users(dir, pgid);
+        if left.is_empty() || start.elapsed() >= within {
+            return;
+        }
+        for pid in left {
+            // SAFETY: kill(2) on a process of our browser (group, profile or marker); no memory
+            // is involved.
             unsafe {
                 libc::kill(pid, libc::SIGKILL);
             }
         }
+        std::thread::sleep(std::time::Duration::from_millis(5)); // allow-sleep: poll interval of a deadline-bounded wait for killed processes to exit
     }
 }
 
