@@ -455,22 +455,6 @@ pub struct SavedRole<'a> {
 }
 
 impl<'a> SavedRole<'a> {
-    /// The update page a creation's save opened (`#/user/role/update/<id>`: its form, posting
-    /// to `/user/role/update/<id>`, rendered from what the server stored), once it shows the
-    /// role: no extra visit.
-    pub async fn update_page(self) -> Result<RoleForm<'a>, Error> {
-        let input = Locator::css(
-            "form[action*=\"/user/role/update/\"] #pim_user_role_form_label, \
-             form[action*=\"/user/role/update/\"] #oro_user_role_form_label",
-        )
-        .filter(Filter::Value(self.label.clone()));
-        self.pim.browser.wait(&input, Cond::Visible).await?;
-        Ok(RoleForm {
-            pim: self.pim,
-            label: self.label,
-        })
-    }
-
     /// Role `id` as the server stored it (its form and, when given, the `user`'s row of its
     /// Users grid), read in one in-page call; `None` when the answers do not tell (see
     /// [`super::role_stored::read`]).
